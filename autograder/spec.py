@@ -1,0 +1,153 @@
+"""What an assignment grades: exercises, their cases and their points.
+
+An assignment spec lives in ``autograder/specs/<assignment_id>.py`` and defines a
+module-level ``ASSIGNMENT = Assignment(...)``. The same spec drives all three ways of
+grading (student self-check, the nbgrader test cells, ``autograder grade``), so the
+points a student sees in JupyterLab are the points the instructor's gradebook shows.
+
+A spec is shipped to students (the self-check needs it). It therefore holds inputs and
+seeds but never an expected value: public expected values are data generated from the
+reference (``autograder/data/<assignment_id>.json``), hidden ones are computed from
+``solutions`` at grading time only.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Mapping
+
+Kind = Literal["function", "value", "formula", "gradient", "choice"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One graded evaluation of a student's target.
+
+    name:   shown to the student, e.g. ``"N=2, D=3, H=4"``.
+    inputs: keyword arguments for the target (plain arrays and numbers). Empty for
+            ``value`` and ``choice`` exercises.
+    points: what passing this case is worth.
+    hidden: hidden cases run at grading time only; their expected values never leave
+            the grader, and their feedback shows no values.
+    """
+
+    name: str
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    points: float = 1.0
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class HiddenCases:
+    """Randomized cases generated from a seed at grading time.
+
+    ``make_inputs(rng)`` returns the keyword arguments of one case; it is called ``n``
+    times with ``numpy.random.default_rng(seed)``.
+    """
+
+    n: int
+    seed: int
+    make_inputs: Callable[[Any], dict]
+    points: float = 1.0
+
+    def cases(self) -> tuple[Case, ...]:
+        import numpy as np
+
+        rng = np.random.default_rng(self.seed)
+        return tuple(
+            Case(name=f"hidden {k + 1}", inputs=self.make_inputs(rng), points=self.points, hidden=True)
+            for k in range(self.n)
+        )
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One graded question; graded by the nbgrader test cell with the same ``grade_id``.
+
+    grade_id:  nbgrader grade id of the test cell (also the Gradescope test name prefix).
+    target:    the name the student defines in the notebook (function or variable).
+    kind:      ``function``: call target(**inputs), compare the returned ``outputs``;
+               ``value``: compare the variable ``target`` itself;
+               ``formula``: a sympy expression or a Python function of (d, h);
+               ``gradient``: call ``forward`` then target (a backward) and compare the
+               gradients with the reference and with numerical gradients;
+               ``choice``: a multiple-choice or short answer (string or number).
+    reference: ``"module:attribute"`` in ``solutions`` that computes the expected
+               value(s) from the same inputs (instructor side only).
+    outputs:   names of the returned values that are compared, in order. Returned
+               values beyond these (caches) are ignored.
+    public:    fixed cases, shown to students, expected values stored as data.
+    hidden:    randomized cases run at grading time only.
+    variants:  names of known wrong implementations in ``solutions.variants``; when the
+               student's output matches one, the feedback gets a HINT line.
+    forward:   for ``gradient`` exercises, the student's forward function name.
+    """
+
+    grade_id: str
+    target: str
+    kind: Kind
+    reference: str
+    outputs: tuple[str, ...] = ("out",)
+    public: tuple[Case, ...] = ()
+    hidden: HiddenCases | None = None
+    variants: tuple[str, ...] = ()
+    forward: str | None = None
+    rtol: float = 1e-6
+    atol: float = 1e-8
+    description: str = ""
+
+    def cases(self, *, hidden: bool) -> tuple[Case, ...]:
+        """The public cases, or (``hidden=True``) the hidden ones."""
+        if not hidden:
+            return self.public
+        return self.hidden.cases() if self.hidden is not None else ()
+
+    @property
+    def public_points(self) -> float:
+        return float(sum(c.points for c in self.public))
+
+    @property
+    def hidden_points(self) -> float:
+        return float(self.hidden.n * self.hidden.points) if self.hidden is not None else 0.0
+
+    @property
+    def max_points(self) -> float:
+        return self.public_points + self.hidden_points
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    title: str
+    exercises: tuple[Exercise, ...]
+
+    def exercise(self, grade_id: str) -> Exercise:
+        for ex in self.exercises:
+            if ex.grade_id == grade_id:
+                return ex
+        known = ", ".join(e.grade_id for e in self.exercises)
+        raise KeyError(f"assignment {self.id!r} has no exercise {grade_id!r}; expected one of: {known}")
+
+    @property
+    def max_points(self) -> float:
+        return float(sum(e.max_points for e in self.exercises))
+
+
+def load(assignment_id: str) -> Assignment:
+    """Import ``autograder.specs.<assignment_id>`` and return its ``ASSIGNMENT``."""
+    if not assignment_id.isidentifier():
+        raise ValueError(f"assignment id must be a Python identifier like 'a1_rnn', got {assignment_id!r}")
+    try:
+        module = importlib.import_module(f"autograder.specs.{assignment_id}")
+    except ModuleNotFoundError as exc:
+        raise KeyError(f"no spec for assignment {assignment_id!r} (looked for autograder/specs/{assignment_id}.py)") from exc
+    return module.ASSIGNMENT
+
+
+def resolve(dotted: str) -> Any:
+    """``"solutions.rnn:rnn_step_forward"`` -> the object. Instructor side only."""
+    module_name, _, attr = dotted.partition(":")
+    obj = importlib.import_module(module_name)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj

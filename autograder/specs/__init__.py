@@ -1,0 +1,1 @@
+"""Assignment specs: one module per assignment, each defining ASSIGNMENT."""
