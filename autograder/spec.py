@@ -16,7 +16,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Mapping
 
-Kind = Literal["function", "value", "formula", "gradient", "choice"]
+Kind = Literal["function", "value", "formula", "gradient", "choice", "metric"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,11 @@ class Exercise:
                ``formula``: a sympy expression or a Python function of (d, h);
                ``gradient``: call ``forward`` then target (a backward) and compare the
                gradients with the reference and with numerical gradients;
-               ``choice``: a multiple-choice or short answer (string or number).
+               ``choice``: a multiple-choice or short answer (string or number);
+               ``metric``: call target(**inputs) (e.g. a training run); the reference is a
+               scorer ``(outputs, inputs) -> float`` run in the grader's process on what
+               came back (e.g. accuracy of returned weights on held-out data), and the
+               case passes when the metric reaches ``threshold``.
     reference: ``"module:attribute"`` in ``solutions`` that computes the expected
                value(s) from the same inputs (instructor side only).
     outputs:   names of the returned values that are compared, in order. Returned
@@ -81,6 +85,11 @@ class Exercise:
     variants:  names of known wrong implementations in ``solutions.variants``; when the
                student's output matches one, the feedback gets a HINT line.
     forward:   for ``gradient`` exercises, the student's forward function name.
+    symbols:   for ``formula`` exercises, the free symbols of the expression.
+    threshold: for ``metric`` exercises, the value to reach (``>=`` when
+               ``higher_is_better``, else ``<=``).
+    timeout:   seconds allowed for evaluating all cases of this exercise (training
+               runs need more than the engine's default).
     """
 
     grade_id: str
@@ -92,6 +101,10 @@ class Exercise:
     hidden: HiddenCases | None = None
     variants: tuple[str, ...] = ()
     forward: str | None = None
+    symbols: tuple[str, ...] = ("d", "h")
+    threshold: float | None = None
+    higher_is_better: bool = True
+    timeout: float | None = None
     rtol: float = 1e-6
     atol: float = 1e-8
     description: str = ""
