@@ -1,0 +1,82 @@
+"""nbgrader configuration of the course: run the nbgrader commands from this folder.
+
+    nbgrader generate_assignment a1_rnn    # assignments/a1_rnn/ -> release/a1_rnn/
+    nbgrader autograde a1_rnn              # submitted/<student>/a1_rnn/ -> autograded/
+    nbgrader generate_feedback a1_rnn      # autograded/ -> feedback/ (hidden tests removed)
+    nbgrader export                        # gradebook.db -> grades.csv
+
+Everything is relative to the folder this file is in, so a copy of it together with
+``assignments/<id>/`` (what the tests do, in a temporary folder) is a complete course.
+"""
+import os
+import re
+
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+
+c = get_config()  # noqa: F821 (injected by traitlets when it loads this file)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# --- where things are ----------------------------------------------------------------
+c.CourseDirectory.course_id = "rnn-course"
+c.CourseDirectory.root = HERE
+c.CourseDirectory.source_directory = "assignments"
+# The gradebook lives in the course folder (nbgrader's default, made explicit).
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db")
+# Keep the release/collect exchange inside the course instead of /srv/nbgrader.
+c.Exchange.root = os.path.join(HERE, "exchange")
+# Only notebooks and data reach students; never caches or checkpoints.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+
+# --- running student code --------------------------------------------------------------
+# Per-cell limit, in seconds. The slowest cells are a6_training's test cells: a few
+# numpy training runs of under 60 s each on 2 cores.
+c.Execute.timeout = 300
+c.Execute.interrupt_on_timeout = True
+# A submission that prints without end still produces a readable feedback file.
+c.LimitOutput.max_lines = 400
+c.LimitOutput.max_traceback = 100
+
+# --- feedback: the student sees public tests and their output, never hidden ones ------
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class ClearHiddenTestsAndTracebacks(ClearHiddenTests):
+    """Remove hidden test regions from test cells, and their lines from tracebacks.
+
+    nbgrader's ClearHiddenTests only edits a cell's source; an error raised in (or
+    next to) a hidden region still prints the hidden lines as traceback context. This
+    drops every traceback line that shows a hidden line or a delimiter.
+    """
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        hidden = self._hidden_lines(cell) if cell.cell_type == "code" else []
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if hidden:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output["traceback"] = [self._scrub(entry, hidden) for entry in output["traceback"]]
+        return cell, resources
+
+    def _hidden_lines(self, cell):
+        lines, inside = [], False
+        for line in cell.source.split("\n"):
+            if self.begin_test_delimeter in line:
+                inside = True
+                lines.append(self.begin_test_delimeter)
+            elif self.end_test_delimeter in line:
+                inside = False
+                lines.append(self.end_test_delimeter)
+            elif inside and line.strip():
+                lines.append(line.strip())
+        return lines
+
+    @staticmethod
+    def _scrub(entry, hidden):
+        kept = [ln for ln in entry.split("\n") if not any(h in _ANSI.sub("", ln) for h in hidden)]
+        return "\n".join(kept)
+
+
+# Order matters only in that the grades are read from the database first.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTestsAndTracebacks, CSSHTMLHeaderPreprocessor]

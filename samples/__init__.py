@@ -1,0 +1,90 @@
+"""Seeded-mistake submissions: a source notebook with one known mistake written in.
+
+Each assignment has a module ``samples/<assignment_id>.py`` with a list ``MISTAKES``.
+A mistake replaces one exact piece of text in one solution cell of the source notebook
+(``assignments/<id>/<id>.ipynb``), e.g. ``1 - z`` by ``z``. The result is what a student
+who made that mistake would hand in. The demo grades these, and the tests check that
+each one loses exactly the points it should and gets the HINT the autograder promises.
+
+    from samples import load_mistakes, make_submission, source_notebook
+    nb = make_submission(source_notebook("a1_rnn"), load_mistakes("a1_rnn")[0])
+"""
+from __future__ import annotations
+
+import copy
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import nbformat
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One wrong edit of a solution cell.
+
+    name:    short identifier, used as the student id of the submission
+             (letters, digits and underscores).
+    cell_id: id of the solution cell to edit, e.g. ``"rnn-step-forward-solution"``.
+    old:     text that occurs exactly once in that cell's source.
+    new:     what replaces it.
+    expect:  grade id -> a fragment of the HINT line the autograder prints for it.
+    scores:  grade id -> expected score, for every grade id that does not get full
+             marks. Grade ids in ``expect`` but not here are expected to score 0.
+    """
+
+    name: str
+    cell_id: str
+    old: str
+    new: str
+    expect: Mapping[str, str] = field(default_factory=dict)
+    scores: Mapping[str, float] = field(default_factory=dict)
+
+    def expected_scores(self, max_points: Mapping[str, float]) -> dict[str, float]:
+        """Expected score of every grade id, given each grade id's maximum."""
+        unknown = (set(self.expect) | set(self.scores)) - set(max_points)
+        if unknown:
+            raise KeyError(f"mistake {self.name!r} names grade ids {sorted(unknown)} not in the spec; "
+                           f"expected some of {sorted(max_points)}")
+        out = {gid: float(pts) for gid, pts in max_points.items()}
+        for gid in self.expect:
+            out[gid] = 0.0
+        out.update({gid: float(s) for gid, s in self.scores.items()})
+        return out
+
+
+def source_notebook(assignment_id: str) -> nbformat.NotebookNode:
+    """The nbgrader source notebook ``assignments/<id>/<id>.ipynb`` (with solutions)."""
+    path = REPO / "assignments" / assignment_id / f"{assignment_id}.ipynb"
+    if not path.exists():
+        raise FileNotFoundError(f"no source notebook for {assignment_id!r}: expected {path}")
+    return nbformat.read(path, as_version=4)
+
+
+def load_mistakes(assignment_id: str) -> list[Mistake]:
+    """``MISTAKES`` of ``samples/<assignment_id>.py``."""
+    return list(importlib.import_module(f"samples.{assignment_id}").MISTAKES)
+
+
+def make_submission(source_nb: nbformat.NotebookNode, mistake: Mistake) -> nbformat.NotebookNode:
+    """A copy of ``source_nb`` with ``mistake`` applied (the input is not modified).
+
+    Raises ValueError when the cell does not exist or ``mistake.old`` does not occur
+    in it exactly once (a mistake that silently does nothing would test nothing).
+    """
+    nb = copy.deepcopy(source_nb)
+    cells = [cell for cell in nb.cells if cell.get("id") == mistake.cell_id]
+    if len(cells) != 1:
+        ids = ", ".join(str(cell.get("id")) for cell in nb.cells)
+        raise ValueError(f"mistake {mistake.name!r}: expected one cell with id {mistake.cell_id!r}, "
+                         f"got {len(cells)}; the notebook's cell ids are: {ids}")
+    cell = cells[0]
+    count = cell.source.count(mistake.old)
+    if count != 1:
+        raise ValueError(f"mistake {mistake.name!r}: expected the text {mistake.old!r} exactly once in "
+                         f"cell {mistake.cell_id!r}, got {count} occurrences")
+    cell.source = cell.source.replace(mistake.old, mistake.new)
+    return nb
