@@ -1,0 +1,195 @@
+"""Do the lecture notebooks run, and is every number they compute right?
+
+Each notebook in course/ is executed top to bottom with nbclient (headless, its own
+folder as working directory). A cell appended by the test prints the notebook's
+``LECTURE_NUMBERS`` (every number the lecture states) and ``LECTURE_INPUTS`` (the arrays
+those numbers came from) as JSON; each number is then compared with the value computed
+here from the reference implementation in ``solutions`` (or from PyTorch, or from a hand
+derivation written in the docstring of the reference function below).
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import json
+import math
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from nbclient import NotebookClient
+
+import solutions as S
+
+COURSE = Path(__file__).resolve().parents[1] / "course"
+EXPECTED_NOTEBOOKS = [
+    "00_overview_and_notation.ipynb",
+    "01_sequence_data.ipynb",
+    "02_vanilla_rnn.ipynb",
+    "03_backpropagation_through_time.ipynb",
+    "04_lstm.ipynb",
+    "05_gru.ipynb",
+    "06_architectures.ipynb",
+    "07_forecasting_shapes.ipynb",
+    "08_choosing_a_model.ipynb",
+]
+PRESENT = [n for n in EXPECTED_NOTEBOOKS if (COURSE / n).exists()]
+TIME_LIMIT_S = 60.0
+
+# names of graded functions: a lecture must never define one (it would hand over an answer)
+GRADED_NAMES = {
+    "rnn_step_forward", "rnn_forward", "rnn_step_backward", "rnn_backward",
+    "lstm_step_forward", "lstm_forward", "lstm_step_backward", "lstm_backward", "lstm_state_update",
+    "gru_step_forward", "gru_forward", "gru_step_backward", "gru_backward", "gru_state_update",
+    "gru_step_forward_pytorch", "clip_by_global_norm", "param_count", "param_count_formula",
+    "dense_param_count", "output_forward", "sequence_forward", "bidirectional_forward",
+    "stacked_forward", "masked_forward", "lstm_peephole_step_forward", "lstm_coupled_step_forward",
+}
+
+DUMP = (
+    "import json as _json\n"
+    "print('@@LECTURE@@' + _json.dumps({'numbers': LECTURE_NUMBERS, "
+    "'inputs': globals().get('LECTURE_INPUTS', {})}))"
+)
+
+
+@functools.lru_cache(maxsize=None)
+def run_notebook(name: str):
+    """Execute a notebook once per test session: (seconds, numbers, inputs)."""
+    nb = nbformat.read(COURSE / name, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(DUMP, id="test-dump"))
+    client = NotebookClient(nb, timeout=2 * TIME_LIMIT_S, kernel_name="python3",
+                            resources={"metadata": {"path": str(COURSE)}})
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
+    payload = json.loads(text.split("@@LECTURE@@", 1)[1])
+    return seconds, payload["numbers"], payload["inputs"]
+
+
+def arr(x):
+    return np.asarray(x, dtype=float)
+
+
+# ---------------------------------------------------------------- references, one per lecture
+
+def ref_00(inp):
+    """Lecture 00: one RNN step from its printed inputs, and the parameter table.
+
+    Parameter counts by hand: a cell with k blocks has D*kH + H*kH + kH parameters
+    (RNN k=1, LSTM k=4, GRU k=3); with D=5, H=64: 4480, 17920, 13440.
+    """
+    s = inp["rnn_step"]
+    h, _ = S.rnn_step_forward(arr(s["x"]), arr(s["prev_h"]), arr(s["Wx"]), arr(s["Wh"]), arr(s["b"]))
+    return {
+        "rnn_step_h": h.ravel().tolist(),
+        "seeds_form_max_diff": 0.0,      # the two forms are the same map: only rounding remains
+        "torch_layout_max_diff": 0.0,
+        "params_rnn_D5_H64": S.param_count("rnn", 5, 64),
+        "params_lstm_D5_H64": S.param_count("lstm", 5, 64),
+        "params_gru_D5_H64": S.param_count("gru", 5, 64),
+    }
+
+
+REFERENCES = {
+    "00_overview_and_notation.ipynb": ref_00,
+}
+# entries whose reference is 0 and which may differ by floating-point rounding only
+ROUNDING_ONLY = {"seeds_form_max_diff", "torch_layout_max_diff"}
+
+
+def assert_number(key, got, want, rtol=1e-9, atol=1e-12):
+    if key in ROUNDING_ONLY:
+        assert abs(got) < 1e-12, f"{key}: expected 0 up to rounding, got {got}"
+        return
+    g, w = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    assert g.shape == w.shape, f"{key}: expected shape {w.shape}, got {g.shape}"
+    np.testing.assert_allclose(g, w, rtol=rtol, atol=atol, err_msg=f"LECTURE_NUMBERS[{key!r}]")
+
+
+# ---------------------------------------------------------------- tests
+
+def test_the_course_has_all_nine_lecture_notebooks():
+    missing = [n for n in EXPECTED_NOTEBOOKS if not (COURSE / n).exists()]
+    assert not missing, f"missing lecture notebooks: {missing}"
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_notebook_runs_top_to_bottom_without_error_in_under_a_minute(name):
+    seconds, numbers, _ = run_notebook(name)
+    assert seconds < TIME_LIMIT_S, f"{name} took {seconds:.1f} s; the limit is {TIME_LIMIT_S:.0f} s"
+    assert numbers, f"{name} computed no LECTURE_NUMBERS"
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_every_lecture_number_matches_the_reference(name):
+    _, numbers, inputs = run_notebook(name)
+    want = REFERENCES[name](inputs)
+    assert set(numbers) == set(want), (
+        f"{name}: numbers without a reference: {sorted(set(numbers) - set(want))}; "
+        f"references the lecture no longer computes: {sorted(set(want) - set(numbers))}")
+    for key in sorted(want):
+        assert_number(key, numbers[key], want[key])
+
+
+def _code_cells(name):
+    nb = nbformat.read(COURSE / name, as_version=4)
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def _defined_and_imported(source: str):
+    tree = ast.parse(source)
+    defined, imported = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    defined.add(t.id)
+        elif isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add((node.module or "").split(".")[0])
+    return defined, imported
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_no_lecture_imports_solutions_or_defines_a_graded_function(name):
+    for cell in _code_cells(name):
+        defined, imported = _defined_and_imported(cell.source)
+        assert "solutions" not in imported, f"{name} cell {cell.id} imports solutions"
+        assert "solutions" not in cell.source, f"{name} cell {cell.id} mentions solutions"
+        assert not defined & GRADED_NAMES, f"{name} cell {cell.id} defines graded name(s) {defined & GRADED_NAMES}"
+
+
+def test_the_shared_lecture_helpers_hand_over_no_graded_function():
+    source = (COURSE / "lecture_utils.py").read_text()
+    defined, imported = _defined_and_imported(source)
+    assert "solutions" not in imported
+    assert not defined & GRADED_NAMES, defined & GRADED_NAMES
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_notebook_is_committed_clean_valid_nbformat_with_stable_ids(name):
+    nb = nbformat.read(COURSE / name, as_version=nbformat.NO_CONVERT)
+    nbformat.validate(nb)
+    assert (nb.nbformat, nb.nbformat_minor) >= (4, 5), f"{name}: nbformat {nb.nbformat}.{nb.nbformat_minor}"
+    ids = [c.id for c in nb.cells]
+    assert len(ids) == len(set(ids)), f"{name}: duplicate cell ids"
+    # descriptive ids (not random hex): they stay put when other cells are edited
+    assert all(any(ch == "-" for ch in i) or i.isalpha() for i in ids), f"{name}: non-descriptive ids {ids}"
+    for c in nb.cells:
+        if c.cell_type == "code":
+            assert c.outputs == [], f"{name} cell {c.id} has outputs"
+            assert c.execution_count is None, f"{name} cell {c.id} has an execution count"
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_lecture_ends_by_printing_its_numbers(name):
+    nb = nbformat.read(COURSE / name, as_version=4)
+    assert nb.cells[-1].id == "lecture-numbers" and "LECTURE_NUMBERS" in nb.cells[-1].source
