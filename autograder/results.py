@@ -1,0 +1,88 @@
+"""The record of one graded case, and sums over a list of them.
+
+Every way of grading (the notebook's Grader, ``autograder grade``, the self-check)
+produces a list of ``CaseResult``; Gradescope ``tests[]``, JUnit test cases and the CSV
+gradebook are built from these, so a result holds plain data only.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Iterable
+
+
+@dataclass
+class CaseResult:
+    """One case of one exercise, graded.
+
+    name:      the case's name, e.g. ``"N=2, D=3, H=4"`` or ``"hidden 2"``.
+    passed:    whether the case earned its points.
+    score:     points earned (0 or max_score: partial credit is per case).
+    max_score: points the case is worth.
+    message:   feedback for the student; empty when passed. For hidden cases it shows
+               no values (no inputs, no expected numbers).
+    hidden:    whether the case is a hidden (grading-time) case.
+    hint:      the HINT line naming a likely mistake, or None.
+    grade_id:  the exercise's nbgrader grade id.
+    """
+
+    name: str
+    passed: bool
+    score: float
+    max_score: float
+    message: str
+    hidden: bool
+    hint: str | None = None
+    grade_id: str = ""
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able dict (the field names above)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "CaseResult":
+        return cls(**{k: d[k] for k in ("name", "passed", "score", "max_score", "message", "hidden")},
+                   hint=d.get("hint"), grade_id=d.get("grade_id", ""))
+
+    def feedback(self) -> str:
+        """The message with the hint appended, as shown below a failed case."""
+        parts = [p for p in (self.message, self.hint) if p]
+        return "\n".join(parts)
+
+    def line(self) -> str:
+        """One line: ``✅ rnn_step_forward [N=2, D=3, H=4]: 1/1``."""
+        mark = "✅" if self.passed else "❌"
+        return f"{mark} {self.grade_id} [{self.name}]: {fmt_points(self.score)}/{fmt_points(self.max_score)}"
+
+
+def fmt_points(x: float) -> str:
+    """2.0 -> '2', 1.5 -> '1.5'."""
+    return f"{x:g}"
+
+
+def total(results: Iterable[CaseResult]) -> float:
+    """Points earned."""
+    return float(sum(r.score for r in results))
+
+
+def max_total(results: Iterable[CaseResult]) -> float:
+    """Points possible."""
+    return float(sum(r.max_score for r in results))
+
+
+def by_exercise(results: Iterable[CaseResult]) -> dict[str, tuple[float, float]]:
+    """grade_id -> (points earned, points possible), in first-seen order."""
+    out: dict[str, tuple[float, float]] = {}
+    for r in results:
+        s, m = out.get(r.grade_id, (0.0, 0.0))
+        out[r.grade_id] = (s + r.score, m + r.max_score)
+    return out
+
+
+def format_results(results: Iterable[CaseResult], *, indent: str = "    ") -> str:
+    """Plain text: one line per case, the feedback indented below each failed case."""
+    lines = []
+    for r in results:
+        lines.append(r.line())
+        if not r.passed and r.feedback():
+            lines.extend(indent + ln for ln in r.feedback().splitlines())
+    return "\n".join(lines)
