@@ -185,3 +185,21 @@ VARIANTS = {
         "two_biases": _formula_two_biases,
     },
 }
+
+
+# -- assignment-specific references: each solutions/refs_<assignment>.py keeps the wrong
+#    variants of its own references in a VARIANTS dict of the same form; merged here.
+
+def _merge_assignment_variants():
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda i: i.name):
+        if info.name.startswith("refs_"):
+            module = importlib.import_module(f"{__package__}.{info.name}")
+            for reference, table in getattr(module, "VARIANTS", {}).items():
+                VARIANTS.setdefault(reference, {}).update(table)
+
+
+_merge_assignment_variants()
