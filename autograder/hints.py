@@ -44,6 +44,18 @@ HINTS: dict[str, str] = {
     "two_biases": "HINT: your formula counts two bias vectors per block (PyTorch's b_ih and b_hh); the "
                   "textbook cell asked for here has one.",
     "formula_bias_missing": "HINT: your formula leaves out the biases: each block also has h bias terms.",
+    # a1_rnn: activation derivatives, output layer, many-to-one
+    "dtanh_not_squared": "HINT: your dtanh matches 1 - tanh(z); the derivative of tanh is 1 - tanh(z)**2.",
+    "dtanh_from_input": "HINT: your dtanh matches 1 - z**2: the formula 1 - tanh(z)**2 squares tanh(z), not z.",
+    "dsigmoid_missing_factor": "HINT: your dsigmoid matches 1 - sigmoid(z); the derivative is "
+                               "sigmoid(z) * (1 - sigmoid(z)).",
+    "softmax_wrong_axis": "HINT: your probabilities are normalised over the wrong axis: the softmax runs over "
+                          "the classes, the last axis (axis=-1, keepdims=True).",
+    "softmax_missing": "HINT: your probs equal the scores: apply the softmax to the scores.",
+    "first_hidden_state": "HINT: your output matches the prediction from the first hidden state h[:, 0]; "
+                          "many-to-one classifies the last one, h[:, -1].",
+    "mean_of_hidden_states": "HINT: your output matches the prediction from the mean of the hidden states over "
+                             "time; many-to-one classifies only the last one, h[:, -1].",
 }
 
 
