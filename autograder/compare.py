@@ -31,9 +31,10 @@ def _num(v: float) -> str:
     return f"{float(v):.8g}"
 
 
-def _short(a: np.ndarray) -> str:
-    return np.array2string(a, precision=6, threshold=20, edgeitems=2, separator=", ",
-                           max_line_width=88).replace("\n", "\n" + " " * 10)
+def _short(a: np.ndarray, prefix: str) -> str:
+    """``prefix`` then the array cut short, continuation lines aligned under its first bracket."""
+    text = np.array2string(a, precision=6, threshold=20, edgeitems=2, separator=", ", max_line_width=88)
+    return prefix + text.replace("\n", "\n" + " " * len(prefix))
 
 
 def mismatch(actual: np.ndarray, desired: np.ndarray, rtol: float, atol: float) -> np.ndarray:
@@ -87,6 +88,6 @@ def compare(actual: np.ndarray, desired: np.ndarray, *, rtol: float, atol: float
     rel_bad = reldiff[bad]
     rel_max = rel_bad.max() if rel_bad.size else 0.0
     lines.append(f"Max relative difference: {'inf' if np.isinf(rel_max) else _num(rel_max)}")
-    lines.append(f" ACTUAL: {_short(actual)}")
-    lines.append(f" DESIRED: {_short(desired)}")
+    lines.append(_short(actual, " ACTUAL: "))
+    lines.append(_short(desired, " DESIRED: "))
     return False, "\n".join(lines)

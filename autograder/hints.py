@@ -24,7 +24,8 @@ HINTS: dict[str, str] = {
                                     "transposed (the course multiplies row vectors: prev_h @ Wh).",
     "concat_order_reversed": "HINT: your output matches [prev_h, x] stacked against [Wx; Wh]: the order of "
                              "the concatenation [x, h] is reversed relative to the stacked weights.",
-    "bias_missing": "HINT: your output matches the one computed without the bias b: add the bias term.",
+    "bias_missing": "HINT: your output matches the one computed without the bias (b, or by for the output "
+                    "layer): add the bias term.",
     # GRU
     "gru_pytorch_convention": "HINT: your output matches h_t = z*h_{t-1} + (1-z)*n (PyTorch's convention): "
                               "this course asks for h_t = (1-z)*h_{t-1} + z*n, so z and 1-z are exchanged.",
@@ -38,6 +39,19 @@ HINTS: dict[str, str] = {
     # sequences
     "states_shifted_by_one": "HINT: your hidden states are shifted by one step (h0 included, the last state "
                              "dropped): h[:, t] must be the state after reading x[:, t].",
+    # activation derivatives
+    "dtanh_not_squared": "HINT: your tanh derivative matches 1 - tanh(z): the tanh must be squared, 1 - tanh(z)**2.",
+    "dtanh_from_input": "HINT: your tanh derivative matches 1 - z**2: square tanh(z), not the input z.",
+    "dsigmoid_missing_factor": "HINT: your sigmoid derivative matches 1 - sigmoid(z): it is "
+                               "sigmoid(z) * (1 - sigmoid(z)).",
+    # outputs and softmax
+    "softmax_wrong_axis": "HINT: your probabilities are normalised along the wrong axis: softmax must sum to 1 "
+                          "over the classes (the last axis), not over the batch or the time steps.",
+    "softmax_missing": "HINT: your probabilities equal the scores: apply softmax to the scores.",
+    "first_hidden_state": "HINT: your output matches the prediction from the first hidden state; a many-to-one "
+                          "model reads the last one, h[:, -1].",
+    "mean_of_hidden_states": "HINT: your output matches the prediction from the mean of the hidden states over "
+                             "time; a many-to-one model reads the last one, h[:, -1].",
     # parameter-count formulas
     "one_gate_block": "HINT: your formula counts one block of weights; this cell has one block per gate "
                       "(and per candidate): multiply by their number.",

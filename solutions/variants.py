@@ -5,6 +5,10 @@
 only the compared outputs matter. A variant may raise on shapes where its mistake is
 impossible (weights swapped needs D == H); the grader then skips it for that case.
 The sentence shown to the student is ``autograder.hints.HINTS[variant]``.
+
+Assignment-specific references (``solutions/refs_<assignment>.py``) keep their own
+wrong versions next to them in a module-level ``VARIANTS`` of the same form; they are
+merged in at the end of this module.
 """
 import numpy as np
 

@@ -1,0 +1,162 @@
+"""The in-notebook side of grading: the ``Grader`` used by test cells, and the self-check.
+
+In an assignment notebook::
+
+    from autograder.notebook import Grader
+    grader = Grader("a1_rnn")                            # read-only setup cell
+
+    # a test cell (nbgrader grade_id == exercise grade_id, points == exercise.max_points)
+    grader.check("rnn_step_forward", globals())          # one ✅/❌ line per public case
+    ### BEGIN HIDDEN TESTS
+    grader.check("rnn_step_forward", globals(), hidden=True)
+    ### END HIDDEN TESTS
+    grader.score("rnn_step_forward")                     # the cell's value: points so far
+
+nbgrader reads a test cell's ``execute_result`` text as its partial-credit score, so
+only ``score()`` returns a bare number; ``check()`` returns a ``CheckReport`` whose repr
+is a sentence. Output is plain text (JupyterLab, nbgrader's feedback HTML, a terminal).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from autograder import spec as _spec
+from autograder.checks import NOT_DEFINED, ReferenceUnavailable, grade_exercise
+from autograder.results import CaseResult, fmt_points, format_results, max_total, total
+
+__all__ = ["Grader", "CheckReport", "self_check"]
+
+
+class CheckReport(list):
+    """The CaseResults of one ``check()`` call. Its repr is a one-line summary, never a
+    bare number (nbgrader would read a number as the cell's score)."""
+
+    def __init__(self, grade_id: str, results, *, hidden: bool = False, note: str = ""):
+        super().__init__(results)
+        self.grade_id = grade_id
+        self.hidden = hidden
+        self.note = note
+
+    @property
+    def score(self) -> float:
+        return total(self)
+
+    @property
+    def max_score(self) -> float:
+        return max_total(self)
+
+    def text(self) -> str:
+        """The lines ``check()`` prints."""
+        return self.note if self.note else format_results(self)
+
+    def __repr__(self) -> str:
+        which = "hidden" if self.hidden else "public"
+        if self.note and not len(self):
+            return f"<{self.grade_id}, {which} cases: {self.note}>"
+        failed = sum(1 for r in self if not r.passed)
+        return (f"<{self.grade_id}, {which} cases: {fmt_points(self.score)} of {fmt_points(self.max_score)} "
+                f"points, {failed} of {len(self)} failed>")
+
+    __str__ = text
+
+
+def _missing_names(exercise: _spec.Exercise, namespace: Mapping[str, Any]) -> list[str]:
+    names = [exercise.target] + ([exercise.forward] if exercise.kind == "gradient" and exercise.forward else [])
+    return [n for n in names if n not in namespace]
+
+
+class Grader:
+    """Checks a notebook's answers against one assignment spec and keeps the points.
+
+    assignment: an assignment id (``"a1_rnn"``, loaded from ``autograder/specs``) or an
+    ``Assignment``. Results are kept per (grade id, public/hidden); re-running a check
+    replaces that grade id's earlier result.
+    """
+
+    def __init__(self, assignment: str | _spec.Assignment):
+        self.assignment = _spec.load(assignment) if isinstance(assignment, str) else assignment
+        self._results: dict[tuple[str, bool], list[CaseResult]] = {}
+
+    def check(self, grade_id: str, namespace: Mapping[str, Any], *, hidden: bool = False,
+              quiet: bool = False) -> CheckReport:
+        """Grade the public (or hidden) cases of ``grade_id`` against ``namespace``
+        (usually ``globals()``); print one line per case unless ``quiet``."""
+        exercise = self.assignment.exercise(grade_id)
+        missing = _missing_names(exercise, namespace)
+        if missing:
+            msg = NOT_DEFINED.format(name=missing[0])
+            results = [CaseResult(name=c.name, passed=False, score=0.0, max_score=float(c.points), message=msg,
+                                  hidden=c.hidden, grade_id=grade_id) for c in exercise.cases(hidden=hidden)]
+            report = CheckReport(grade_id, results, hidden=hidden, note=f"❌ {msg}")
+        else:
+            try:
+                results = grade_exercise(self.assignment, grade_id, namespace, hidden=hidden)
+            except ReferenceUnavailable:
+                report = CheckReport(grade_id, [], hidden=hidden,
+                                     note=f"ℹ️ the {'hidden' if hidden else 'remaining'} cases of {grade_id} "
+                                          "run at grading time")
+                if not quiet:
+                    print(report.text())
+                return report
+            report = CheckReport(grade_id, results, hidden=hidden)
+        self._results[(grade_id, hidden)] = list(report)
+        if not quiet:
+            print(report.text())
+        return report
+
+    def results(self, grade_id: str | None = None) -> list[CaseResult]:
+        """All results so far (of one grade id), public before hidden."""
+        out = []
+        for (gid, hidden), res in sorted(self._results.items(), key=lambda kv: kv[0][1]):
+            if grade_id is None or gid == grade_id:
+                out.extend(res)
+        return out
+
+    def score(self, grade_id: str) -> float:
+        """Points earned so far on ``grade_id`` (public and hidden checks run so far)."""
+        self.assignment.exercise(grade_id)          # a clear error for an unknown grade id
+        return total(self.results(grade_id))
+
+    def report(self) -> str:
+        """Print (and return) a summary of every check so far, and the total over public points."""
+        lines = []
+        for ex in self.assignment.exercises:
+            for hidden in (False, True):
+                res = self._results.get((ex.grade_id, hidden))
+                if res is None:
+                    continue
+                failed = sum(1 for r in res if not r.passed)
+                mark = "✅" if failed == 0 and res else "❌"
+                which = "hidden" if hidden else "public"
+                lines.append(f"{mark} {ex.grade_id} ({which}): {fmt_points(total(res))}/{fmt_points(max_total(res))}"
+                             + (f", {failed} case(s) failed" if failed else ""))
+        unchecked = [ex.grade_id for ex in self.assignment.exercises if (ex.grade_id, False) not in self._results]
+        if unchecked:
+            lines.append(f"not checked yet: {', '.join(unchecked)}")
+        public = [r for (gid, hidden), res in self._results.items() if not hidden for r in res]
+        possible = sum(ex.public_points for ex in self.assignment.exercises)
+        lines.append(f"Total over public points: {fmt_points(total(public))} / {fmt_points(possible)}")
+        text = "\n".join(lines)
+        print(text)
+        return text
+
+    def __repr__(self) -> str:
+        return f"<Grader for {self.assignment.id!r}: {len(self._results)} check(s) run>"
+
+
+def self_check(assignment_id: str | _spec.Assignment, namespace: Mapping[str, Any]) -> list[CaseResult]:
+    """Run all public cases of every exercise (no ``solutions`` needed). Nothing is printed.
+
+    An exercise whose public cases cannot be scored here (a metric whose scorer is the
+    instructor's) gets results with 0 points and a message saying so.
+    """
+    assignment = _spec.load(assignment_id) if isinstance(assignment_id, str) else assignment_id
+    out: list[CaseResult] = []
+    for ex in assignment.exercises:
+        try:
+            out.extend(grade_exercise(assignment, ex.grade_id, namespace))
+        except ReferenceUnavailable as exc:
+            out.extend(CaseResult(name=c.name, passed=False, score=0.0, max_score=float(c.points),
+                                  message=f"not checked here: {exc}", hidden=False, grade_id=ex.grade_id)
+                       for c in ex.public)
+    return out
