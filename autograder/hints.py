@@ -39,19 +39,6 @@ HINTS: dict[str, str] = {
     # sequences
     "states_shifted_by_one": "HINT: your hidden states are shifted by one step (h0 included, the last state "
                              "dropped): h[:, t] must be the state after reading x[:, t].",
-    # activation derivatives
-    "dtanh_not_squared": "HINT: your tanh derivative matches 1 - tanh(z): the tanh must be squared, 1 - tanh(z)**2.",
-    "dtanh_from_input": "HINT: your tanh derivative matches 1 - z**2: square tanh(z), not the input z.",
-    "dsigmoid_missing_factor": "HINT: your sigmoid derivative matches 1 - sigmoid(z): it is "
-                               "sigmoid(z) * (1 - sigmoid(z)).",
-    # outputs and softmax
-    "softmax_wrong_axis": "HINT: your probabilities are normalised along the wrong axis: softmax must sum to 1 "
-                          "over the classes (the last axis), not over the batch or the time steps.",
-    "softmax_missing": "HINT: your probabilities equal the scores: apply softmax to the scores.",
-    "first_hidden_state": "HINT: your output matches the prediction from the first hidden state; a many-to-one "
-                          "model reads the last one, h[:, -1].",
-    "mean_of_hidden_states": "HINT: your output matches the prediction from the mean of the hidden states over "
-                             "time; a many-to-one model reads the last one, h[:, -1].",
     # parameter-count formulas
     "one_gate_block": "HINT: your formula counts one block of weights; this cell has one block per gate "
                       "(and per candidate): multiply by their number.",
