@@ -94,8 +94,33 @@ def ref_00(inp):
     }
 
 
+def ref_01(inp):
+    """Lecture 01: bag of words, order statistics of a series, dense against recurrent sizes.
+
+    Lag-1 autocorrelation: with u = v - mean(v), r1 = sum_t u_t u_{t-1} / sum_t u_t^2.
+    A per-token network's output at a token is a function of that token only, so the
+    output at "good" is the same after "not" and after "very" (1 = equal).
+    """
+    from collections import Counter
+
+    s1, s2 = "the dog bit the man".split(), "the man bit the dog".split()
+    out = {"bag_of_words_equal": int(Counter(s1) == Counter(s2)), "sequences_equal": int(s1 == s2),
+           "ffn_same_output_after_different_context": 1}
+    for name in ("series", "shuffled"):
+        v = arr(inp[name])
+        u = v - v.mean()
+        out[f"{name}_mean"] = float(np.mean(v))
+        out[f"{name}_lag1"] = float(np.dot(u[1:], u[:-1]) / np.dot(u, u))
+    rnn = S.param_count("rnn", 5, 64)
+    out["rnn_params_D5_H64"] = rnn
+    out["dense_flat_params_T24_D5_H64"] = S.dense_param_count(24 * 5, 64)
+    out["crossover_T"] = next(T for T in range(1, 1000) if S.dense_param_count(T * 5, 64) > rnn)
+    return out
+
+
 REFERENCES = {
     "00_overview_and_notation.ipynb": ref_00,
+    "01_sequence_data.ipynb": ref_01,
 }
 # entries whose reference is 0 and which may differ by floating-point rounding only
 ROUNDING_ONLY = {"seeds_form_max_diff", "torch_layout_max_diff"}
