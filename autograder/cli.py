@@ -1,0 +1,199 @@
+"""The ``autograder`` command: grade, check, gradescope, classroom-workflow, audit, demo.
+
+Exit codes: 0 when the command did its job (whatever the scores), 2 when the grader
+itself could not (bad arguments, unknown assignment, output folder not writable).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED = 0, 2
+
+
+def _add_limits(p: argparse.ArgumentParser) -> None:
+    from autograder.grade import Limits
+
+    d = Limits()
+    p.add_argument("--timeout-cell", type=float, default=d.timeout_cell, metavar="S",
+                   help=f"seconds one cell may run (default {d.timeout_cell:g})")
+    p.add_argument("--timeout", type=float, default=d.timeout, metavar="S",
+                   help=f"seconds for a whole submission, plus each exercise's own timeout (default {d.timeout:g})")
+    p.add_argument("--memory", type=int, default=d.memory_mb, metavar="MB",
+                   help=f"address-space cap of a submission's process (default {d.memory_mb})")
+    p.add_argument("--output-bytes", type=int, default=d.output_bytes, metavar="B",
+                   help=f"bytes of printed output kept per submission (default {d.output_bytes})")
+    # A spec file outside autograder/specs (tests); AUTOGRADER_SPECS_PATH does the same.
+    p.add_argument("--spec", default=None, help=argparse.SUPPRESS)
+
+
+def _limits(args):
+    from autograder.grade import Limits
+
+    for name in ("timeout_cell", "timeout", "memory", "output_bytes"):
+        if getattr(args, name) <= 0:
+            raise SystemExit(f"autograder: --{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
+    return Limits(timeout_cell=args.timeout_cell, timeout=args.timeout, memory_mb=args.memory,
+                  output_bytes=args.output_bytes)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autograder", description="Grade RNN course notebooks.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("grade", help="grade submissions, each in its own isolated process")
+    g.add_argument("submissions", nargs="+", help="notebook files or folders (searched for *.ipynb)")
+    g.add_argument("--assignment", required=True, help="assignment id, e.g. a1_rnn")
+    g.add_argument("--jobs", type=int, default=1, help="submissions graded at the same time (default 1)")
+    g.add_argument("--out", default="graded", help="output folder (default ./graded); re-running resumes")
+    g.add_argument("--quiet", action="store_true", help="no progress lines")
+    _add_limits(g)
+
+    c = sub.add_parser("check", help="self-check a notebook on the public cases (students)")
+    c.add_argument("notebook")
+    c.add_argument("--assignment", default=None, help="default: the notebook's metadata, else its file name")
+    _add_limits(c)
+
+    z = sub.add_parser("gradescope", help="build a Gradescope autograder zip")
+    z.add_argument("assignment")
+    z.add_argument("-o", "--output", required=True, metavar="FILE.zip")
+
+    w = sub.add_parser("classroom-workflow", help="write the GitHub Classroom workflow file")
+    w.add_argument("-o", "--output", default=".github/workflows/classroom.yml", metavar="PATH")
+    w.add_argument("--assignment", default=None, help="fill in this assignment id")
+
+    a = sub.add_parser("audit", help="re-grade nbgrader's submitted/ and list score differences")
+    a.add_argument("course_dir")
+    a.add_argument("--assignment", required=True)
+    a.add_argument("--jobs", type=int, default=1)
+    a.add_argument("--json", action="store_true", help="machine-readable output")
+    a.add_argument("--out", default=None, help="where the re-grading results go (default: a temporary folder)")
+    _add_limits(a)
+
+    sub.add_parser("demo", help="(not yet written)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"grade": cmd_grade, "check": cmd_check, "gradescope": cmd_gradescope,
+                "classroom-workflow": cmd_workflow, "audit": cmd_audit, "demo": cmd_demo}[args.command](args)
+    except KeyError as exc:          # unknown assignment / exercise
+        print(f"autograder: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except (ValueError, OSError) as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _grader(args, *, hidden: bool, progress=None, assignment: str | None = None, hide=()):
+    from autograder.grade import Grader
+
+    grader = Grader(assignment or args.assignment, spec_path=args.spec, limits=_limits(args),
+                    jobs=getattr(args, "jobs", 1), hidden=hidden, progress=progress, hide=hide)
+    if grader.box.warning:
+        print(grader.box.warning, file=sys.stderr)
+    return grader
+
+
+def cmd_grade(args) -> int:
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        print(f"autograder: cannot write the output folder {out}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.jobs < 1:
+        print(f"autograder: --jobs must be at least 1, got {args.jobs}", file=sys.stderr)
+        return EXIT_FAILED
+    hide = [out] + [Path(p) if Path(p).is_dir() else Path(p).parent for p in args.submissions]
+    grader = _grader(args, hidden=True, progress=None if args.quiet else sys.stderr, hide=hide)
+    grader.prepare()
+    records = grader.grade_paths(args.submissions, out)
+    counts = {}
+    for r in records:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    print(f"{len(records)} submissions in {out} ({summary or 'none'}): results.jsonl, junit.xml, gradebook.csv")
+    return EXIT_OK
+
+
+def _assignment_of(path: str) -> str:
+    from autograder import notebook_io
+
+    try:
+        nb = notebook_io.read_notebook(path)
+        meta = nb.metadata.get("autograder", {}) if hasattr(nb, "metadata") else {}
+        if isinstance(meta, dict) and isinstance(meta.get("assignment"), str):
+            return meta["assignment"]
+    except notebook_io.Malformed:
+        pass
+    return Path(path).stem
+
+
+def cmd_check(args) -> int:
+    from autograder.results import CaseResult, fmt_points
+
+    assignment = args.assignment or _assignment_of(args.notebook)
+    hide = [Path(args.notebook).absolute().parent]
+    grader = _grader(args, hidden=False, assignment=assignment, hide=hide)
+    rec = grader.grade_file(args.notebook)
+    if rec["status"] == "malformed":
+        print(f"❌ {args.notebook} cannot be graded: {rec['message']}")
+        return EXIT_OK
+    for t in rec["tests"]:
+        r = CaseResult.from_dict(t)
+        print(r.line())
+        if not r.passed and r.feedback():
+            for ln in r.feedback().splitlines():
+                print("    " + ln)
+    if rec["message"]:
+        print("notes:")
+        for ln in rec["message"].splitlines():
+            print("    " + ln)
+    print(f"public total: {fmt_points(rec['score'])}/{fmt_points(rec['max_score'])} "
+          "(hidden cases run at grading time)")
+    return EXIT_OK
+
+
+def cmd_gradescope(args) -> int:
+    from autograder import gradescope
+
+    path = gradescope.build_zip(args.assignment, args.output)
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_workflow(args) -> int:
+    from autograder import gradescope
+
+    path = gradescope.write_workflow(args.output, args.assignment)
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_audit(args) -> int:
+    from autograder import audit
+
+    report = audit.audit(args.course_dir, args.assignment, limits=_limits(args), jobs=args.jobs,
+                         out=args.out, spec_path=args.spec)
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        print(audit.format_report(report))
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    print("autograder demo: not yet written")
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,750 @@
+"""Batch grading: each submission in its own process, results written as they finish.
+
+``Grader`` reads each submission (``autograder.notebook_io``), runs its student cells in a
+child forked by a pre-started worker (``autograder.worker``, inside bubblewrap when it
+works, see ``autograder.sandbox``), receives plain arrays back, and scores them here, in
+the grader's own process, with ``autograder.checks.score``.
+
+Time is enforced here: a per-cell timeout, a per-exercise evaluation timeout
+(``Exercise.timeout``, else the cell timeout) and a per-submission budget (``timeout``
+plus the exercises' own timeouts). A child that runs too long is killed with its whole
+process group (SIGKILL: a loop that ignores SIGINT/SIGTERM dies too). When a child dies
+in a cell (timeout, ``os._exit``, a signal, memory), that cell is skipped and the
+notebook re-run without it; when it dies while evaluating a case, that case fails and
+evaluation resumes with the next one. Each submission therefore gets the points its
+working answers earn, and 0 only for what it broke.
+
+Results: ``OUT/results.jsonl`` gets one JSON line per submission as soon as it is graded
+(flushed and fsynced); ``OUT/<slug>/results.json`` (Gradescope) and ``output.txt`` next to
+it. A submission's id is ``<path relative to the common folder of the arguments>@<first 12
+hex digits of the sha256 of its bytes>``: re-running with the same OUT skips every id
+already in results.jsonl (a half-written last line is dropped and regraded), so each
+submission is graded exactly once, and an edited file is graded again. ``junit.xml`` and
+``gradebook.csv`` are regenerated from results.jsonl at the end.
+
+Statuses: ``graded`` (ran normally), ``timeout`` (something was stopped for time),
+``error`` (the submission's process crashed or broke the protocol, or the grader failed on
+it), ``malformed`` (not a readable nbformat-4 notebook; score 0).
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import queue
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder import notebook_io, sandbox as sandbox_mod, worker as wire
+from autograder.spec import Assignment, load as load_spec
+
+SPECS_PATH_ENV = "AUTOGRADER_SPECS_PATH"
+OUTPUT_IN_RECORD = 20_000      # characters of output kept in results.jsonl (all of it in output.txt)
+
+
+@dataclass
+class Limits:
+    """Per-submission limits (seconds, megabytes, bytes)."""
+
+    timeout_cell: float = 60.0
+    timeout: float = 300.0
+    memory_mb: int = 2048
+    output_bytes: int = 1_000_000
+    file_bytes: int = 64 << 20
+    processes: int = 64
+    attempts: int = 8
+
+    def child_limits(self, budget: float) -> dict:
+        return {"memory_bytes": self.memory_mb << 20, "cpu_seconds": int(budget) + 10,
+                "file_bytes": self.file_bytes, "processes": self.processes}
+
+
+# --------------------------------------------------------------------------- specs
+
+def load_assignment(assignment_id: str, spec_path: str | None = None) -> Assignment:
+    """The assignment spec: ``autograder/specs/<id>.py``, or a file given by path.
+
+    ``spec_path`` (``--spec`` on the command line) or the environment variable
+    ``AUTOGRADER_SPECS_PATH`` (a folder holding ``<id>.py``) load a spec that is not part
+    of the package, e.g. the small spec the tests use.
+    """
+    if not spec_path and os.environ.get(SPECS_PATH_ENV):
+        candidate = Path(os.environ[SPECS_PATH_ENV]) / f"{assignment_id}.py"
+        if candidate.exists():
+            spec_path = str(candidate)
+    if spec_path:
+        module_name = f"autograder_spec_{assignment_id}"
+        if module_name in sys.modules:
+            return sys.modules[module_name].ASSIGNMENT
+        spec = importlib.util.spec_from_file_location(module_name, spec_path)
+        if spec is None or spec.loader is None:
+            raise KeyError(f"cannot load a spec from {spec_path!r}: expected a Python file defining ASSIGNMENT")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+        assignment = module.ASSIGNMENT
+        if assignment.id != assignment_id:
+            raise KeyError(f"spec {spec_path} defines assignment {assignment.id!r}, expected {assignment_id!r}")
+        return assignment
+    return load_spec(assignment_id)
+
+
+def source_markers(assignment_id: str) -> notebook_io.TestCellMarkers | None:
+    """Test-cell ids of ``assignments/<id>/<id>.ipynb`` when it is there (instructor side)."""
+    path = sandbox_mod.project_root() / "assignments" / assignment_id / f"{assignment_id}.ipynb"
+    try:
+        return notebook_io.markers_from_source(notebook_io.read_notebook(path))
+    except notebook_io.Malformed:
+        return None
+
+
+def all_cases(exercise) -> list:
+    return list(exercise.cases(hidden=False)) + list(exercise.cases(hidden=True))
+
+
+# --------------------------------------------------------------------------- submissions
+
+@dataclass
+class Submission:
+    path: Path
+    rel: str
+    id: str
+    data: bytes | None = None
+    problem: str | None = None     # why it is malformed, when known before parsing
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def discover(paths: list[str | Path]) -> list[Submission]:
+    """Submissions from files and folders (folders: every ``*.ipynb`` below, recursively).
+
+    A missing path, a folder without notebooks and a non-notebook file are kept: they
+    become ``malformed`` results, not errors of the grader.
+    """
+    found: list[Path] = []
+    anchors: list[Path] = []
+    for arg in paths:
+        p = Path(arg).absolute()
+        anchors.append(p if p.is_dir() else p.parent)
+        if p.is_dir():
+            inner = sorted(q for q in p.rglob("*.ipynb") if ".ipynb_checkpoints" not in q.parts)
+            found.extend(inner if inner else [p])
+        else:
+            found.append(p)
+    root = Path(os.path.commonpath([str(a) for a in anchors])) if anchors else Path.cwd()
+    subs, seen = [], set()
+    for p in found:
+        rel = os.path.relpath(p, root) if p != root else p.name
+        problem, data = None, None
+        try:
+            data = notebook_io.read_bytes(p)
+            digest = _sha(data)
+        except notebook_io.Malformed as exc:
+            problem = str(exc)
+            digest = "missing" if not p.exists() else ("directory" if p.is_dir() else "unreadable")
+        sid = f"{rel}@{digest}"
+        if sid in seen:
+            continue
+        seen.add(sid)
+        subs.append(Submission(p, rel, sid, data, problem))
+    return subs
+
+
+def slug(submission_id: str) -> str:
+    """A folder name for a submission id."""
+    return re.sub(r"[^A-Za-z0-9._@-]+", "__", submission_id).strip("_") or "submission"
+
+
+# --------------------------------------------------------------------------- worker handle
+
+class WorkerDied(Exception):
+    pass
+
+
+class WorkerProcess:
+    """The parent's handle on one pre-started worker (one child at a time)."""
+
+    def __init__(self, box: sandbox_mod.Sandbox, assignment_id: str, spec_path: str | None):
+        self.box, self.assignment_id, self.spec_path = box, assignment_id, spec_path
+        self.proc = None
+        self.sock = None
+        self.runs = 0
+
+    def start(self, timeout: float = 60.0) -> None:
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        argv = [sys.executable, "-m", "autograder.worker", str(child.fileno()), self.assignment_id, self.spec_path or ""]
+        env = dict(os.environ, MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
+        self.stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(self.box.command(argv), pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
+                                     stdout=self.stderr, stderr=self.stderr, env=env, start_new_session=True,
+                                     cwd=tempfile.gettempdir())
+        child.close()
+        self.sock = parent
+        msg = self.recv(timeout)
+        if msg is None or msg.get("event") != "ready":
+            detail = (msg or {}).get("message") or self._stderr_tail() or "no message"
+            self.kill()
+            raise WorkerDied(f"the grading worker did not start: {detail}")
+
+    def _stderr_tail(self) -> str:
+        try:
+            self.stderr.seek(0)
+            return self.stderr.read()[-2000:].decode("utf-8", "replace").strip()
+        except Exception:
+            return ""
+
+    def recv(self, timeout: float | None) -> dict | None:
+        """One control message; None on timeout; WorkerDied when the worker is gone."""
+        ready, _, _ = select.select([self.sock], [], [], timeout)
+        if not ready:
+            return None
+        try:
+            data = self.sock.recv(65536)
+        except OSError:
+            data = b""
+        if not data:
+            raise WorkerDied("the grading worker exited")
+        return json.loads(data)
+
+    def send(self, msg: dict, fds: list[int] = ()) -> None:
+        try:
+            socket.send_fds(self.sock, [json.dumps(msg).encode()], list(fds))
+        except OSError as exc:
+            raise WorkerDied(f"the grading worker is gone ({exc})") from None
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.sock is not None:
+            self.sock.close()
+        self.proc = self.sock = None
+
+    def close(self) -> None:
+        if self.sock is not None:
+            try:
+                self.send({"cmd": "exit"})
+            except WorkerDied:
+                pass
+        self.kill()
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+
+# --------------------------------------------------------------------------- one submission
+
+SIGNAL_NAMES = {int(s): s.name for s in signal.Signals}
+
+
+@dataclass
+class Attempt:
+    """What one child run reported."""
+
+    finished: bool = False          # sent "done"
+    phase: tuple = ("setup",)       # ("setup",) ("cell", k) ("between",) ("case", gid, i)
+    killed_for: str | None = None   # why we killed it
+    died: str | None = None         # how it ended, when not normally
+    protocol_error: str | None = None
+    worker_lost: bool = False
+
+
+@dataclass
+class RunState:
+    """Everything known about one submission across its child runs."""
+
+    cells: list
+    pending: list                   # (grade_id, i) still to evaluate
+    deadline: float
+    skip_cells: set = field(default_factory=set)
+    cell_errors: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+    evaluated: dict = field(default_factory=dict)     # (gid, i) -> values dict | message
+    output: bytearray = field(default_factory=bytearray)
+    dropped: int = 0
+    timed_out: bool = False
+    crashed: bool = False
+    grader_error: bool = False
+
+
+class Grader:
+    """Grades submissions of one assignment; see the module docstring."""
+
+    def __init__(self, assignment_id: str, *, spec_path: str | None = None, limits: Limits | None = None,
+                 jobs: int = 1, hidden: bool = True, hide: list = (), markers=None, progress=None,
+                 use_sandbox: bool = True):
+        from autograder import checks
+
+        self.checks = checks
+        self.assignment_id = assignment_id
+        self.spec_path = str(Path(spec_path).resolve()) if spec_path else None
+        if not self.spec_path and os.environ.get(SPECS_PATH_ENV):
+            candidate = Path(os.environ[SPECS_PATH_ENV]) / f"{assignment_id}.py"
+            if candidate.exists():
+                self.spec_path = str(candidate.resolve())
+        self.assignment = load_assignment(assignment_id, self.spec_path)
+        self.limits = limits or Limits()
+        self.jobs = max(1, int(jobs))
+        self.hidden = hidden
+        self.markers = markers if markers is not None else source_markers(assignment_id)
+        self.progress = progress
+        show = [self.spec_path] if self.spec_path else []
+        if use_sandbox:
+            self.box = sandbox_mod.probe(extra_hide=list(hide), extra_show=show)
+        else:
+            self.box = sandbox_mod.Sandbox("process", reason="disabled by the caller")
+        self.cases = {}          # (gid, i) -> (exercise, case)
+        for ex in self.assignment.exercises:
+            for i, case in enumerate(all_cases(ex)):
+                if case.hidden and not hidden:
+                    continue
+                self.cases[(ex.grade_id, i)] = (ex, case)
+        self._expected = {}
+        self._lock = threading.Lock()
+
+    # -- expected values, computed once per case in the grader's process
+    def expected(self, key):
+        if key not in self._expected:
+            ex, case = self.cases[key]
+            exp = self.checks.expected(ex, case, assignment_id=self.assignment_id)
+            try:
+                var = self.checks.variant_outputs(ex, case, assignment_id=self.assignment_id)
+            except Exception:  # hints are a bonus; grading goes on without them
+                var = {}
+            self._expected[key] = (exp, var)
+        return self._expected[key]
+
+    def prepare(self) -> None:
+        """Compute every expected value now, so a reference problem fails fast."""
+        for key in self.cases:
+            self.expected(key)
+
+    @property
+    def budget(self) -> float:
+        return self.limits.timeout + sum(ex.timeout or 0.0 for ex in self.assignment.exercises)
+
+    def exercise_timeout(self, grade_id: str) -> float:
+        ex = self.assignment.exercise(grade_id)
+        return float(ex.timeout) if ex.timeout else float(self.limits.timeout_cell)
+
+    # -- one submission
+    def grade_submission(self, sub: Submission, worker_box: list) -> dict:
+        t0 = time.monotonic()
+        record = {"id": sub.id, "path": str(sub.path), "rel": sub.rel, "assignment": self.assignment_id,
+                  "sandbox": self.box.kind}
+        try:
+            if sub.problem:
+                raise notebook_io.Malformed(sub.problem)
+            nb = notebook_io.parse_notebook(sub.data, str(sub.path))
+        except notebook_io.Malformed as exc:
+            tests = [self._score(key, f"not graded: the submission is malformed ({exc})") for key in self.cases]
+            return self._finish(record, "malformed", str(exc), tests, "", t0)
+        cells = notebook_io.cells_to_run(nb, self.markers)
+        state = RunState(cells=cells, pending=list(self.cases), deadline=t0 + self.budget)
+        try:
+            self._run(state, worker_box)
+        except Exception as exc:  # noqa: BLE001  (a grader failure on one submission must not stop the batch)
+            state.grader_error = True
+            state.notes.append(f"the grader failed on this submission: {type(exc).__name__}: {exc}")
+        tests = []
+        for key in self.cases:
+            got = state.evaluated.get(key)
+            if got is None:
+                got = "not evaluated: " + (state.notes[-1] if state.notes else "the submission's process ended early")
+            tests.append(self._score(key, got))
+        status = ("error" if (state.crashed or state.grader_error) else "timeout" if state.timed_out else "graded")
+        if state.timed_out and not (state.crashed or state.grader_error):
+            status = "timeout"
+        message_lines = list(state.notes)
+        for k in sorted(state.cell_errors):
+            message_lines.append(f"cell {k} raised {state.cell_errors[k]}")
+        output = state.output.decode("utf-8", "replace")
+        if state.dropped:
+            output += f"\n[output cut: {state.dropped} more bytes were dropped; the limit is {self.limits.output_bytes} bytes]\n"
+            message_lines.append(f"the submission printed more than {self.limits.output_bytes} bytes; the rest was dropped")
+        return self._finish(record, status, "\n".join(message_lines), tests, output, t0)
+
+    def _score(self, key, got):
+        ex, case = self.cases[key]
+        exp, var = self.expected(key)
+        result = self.checks.score(ex, case, got, exp, var)
+        d = result.to_dict()
+        d["grade_id"] = d.get("grade_id") or ex.grade_id
+        return d
+
+    def _finish(self, record, status, message, tests, output, t0):
+        record.update({
+            "status": status,
+            "score": float(sum(t["score"] for t in tests)),
+            "max_score": float(self.assignment.max_points if self.hidden else sum(t["max_score"] for t in tests)),
+            "message": message,
+            "execution_time": round(time.monotonic() - t0, 3),
+            "tests": tests,
+            "output": output[:OUTPUT_IN_RECORD],
+            "full_output": output,
+        })
+        return record
+
+    def _run(self, state: RunState, worker_box: list) -> None:
+        attempts = 0
+        while True:
+            attempts += 1
+            if time.monotonic() >= state.deadline:
+                state.timed_out = True
+                state.notes.append(f"the submission used up its time budget of {self.budget:g} s")
+                return
+            if worker_box[0] is None or not worker_box[0].alive:
+                if worker_box[0] is not None:
+                    worker_box[0].kill()
+                w = WorkerProcess(self.box, self.assignment_id, self.spec_path)
+                w.start()
+                worker_box[0] = w
+            att = self._attempt(state, worker_box[0])
+            if att.worker_lost:
+                worker_box[0].kill()
+                worker_box[0] = None
+            if att.finished or not state.pending and att.phase[0] != "cell":
+                return
+            if att.protocol_error:
+                state.crashed = True
+                state.notes.append(f"the submission's process sent malformed data ({att.protocol_error}); it was stopped")
+                return
+            how = att.killed_for or att.died or "ended unexpectedly"
+            if att.phase[0] == "cell":
+                k = att.phase[1]
+                state.skip_cells.add(k)
+                if att.killed_for == "cell timeout":
+                    state.timed_out = True
+                    state.notes.append(f"cell {k} ran longer than {self.limits.timeout_cell:g} s; it was stopped and the notebook re-run without it")
+                elif att.killed_for == "budget":
+                    state.timed_out = True
+                    state.notes.append(f"cell {k} was running when the submission used up its time budget of {self.budget:g} s")
+                    return
+                else:
+                    state.crashed = True
+                    state.notes.append(f"cell {k} ended its process ({how}); the notebook was re-run without it")
+            elif att.phase[0] == "case":
+                gid, i = att.phase[1], att.phase[2]
+                if att.killed_for == "exercise timeout":
+                    state.timed_out = True
+                    limit = self.exercise_timeout(gid)
+                    msg = f"evaluating {gid} took longer than its limit of {limit:g} s; it was stopped"
+                    state.notes.append(msg)
+                    for key in [k for k in state.pending if k[0] == gid]:
+                        state.evaluated[key] = msg
+                        state.pending.remove(key)
+                elif att.killed_for == "budget":
+                    state.timed_out = True
+                    state.notes.append(f"evaluating {gid} was running when the submission used up its time budget of {self.budget:g} s")
+                    return
+                else:
+                    state.crashed = True
+                    msg = f"the submission's process died while evaluating this case ({how})"
+                    state.notes.append(f"evaluating {gid} [{self.cases[(gid, i)][1].name}] ended the process ({how})")
+                    state.evaluated[(gid, i)] = msg
+                    if (gid, i) in state.pending:
+                        state.pending.remove((gid, i))
+            else:
+                state.crashed = True
+                state.notes.append(f"the submission's process ended before its cells ran ({how})")
+                if att.killed_for == "budget":
+                    state.timed_out = True
+                    return
+            if attempts >= self.limits.attempts or not state.pending:
+                if state.pending:
+                    state.notes.append(f"gave up after {attempts} runs of the notebook")
+                return
+
+    def _attempt(self, state: RunState, worker: WorkerProcess) -> Attempt:
+        att = Attempt()
+        worker.runs += 1
+        run = worker.runs
+        job = {"cells": [c for c in state.cells if c[0] not in state.skip_cells],
+               "cases": [list(k) for k in state.pending],
+               "shapes": self._shapes(state.pending),
+               "limits": self.limits.child_limits(self.budget)}
+        job_fd = os.memfd_create("job")
+        os.write(job_fd, json.dumps(job).encode())
+        os.lseek(job_fd, 0, os.SEEK_SET)
+        msg_r, msg_w = os.pipe()
+        out_r, out_w = os.pipe()
+        os.set_blocking(msg_r, False)
+        os.set_blocking(out_r, False)
+        try:
+            worker.send({"cmd": "run", "run": run}, [job_fd, msg_w, out_w])
+        except WorkerDied:
+            att.worker_lost = True
+            att.died = "the grading worker was gone"
+            for fd in (job_fd, msg_w, out_w, msg_r, out_r):
+                os.close(fd)
+            return att
+        for fd in (job_fd, msg_w, out_w):
+            os.close(fd)
+        reader = wire.FrameReader()
+        phase_start = time.monotonic()
+        ex_start: dict[str, float] = {}
+        open_fds = {msg_r, out_r}
+        exited = None
+        kill_sent_at = None
+        try:
+            while True:
+                now = time.monotonic()
+                if exited is not None and not open_fds:
+                    break
+                # What limit applies now?
+                if att.phase[0] == "cell":
+                    limit = phase_start + self.limits.timeout_cell
+                    reason = "cell timeout"
+                elif att.phase[0] == "case":
+                    limit = ex_start[att.phase[1]] + self.exercise_timeout(att.phase[1])
+                    reason = "exercise timeout"
+                else:
+                    limit = phase_start + self.limits.timeout_cell
+                    reason = "cell timeout"
+                if state.deadline < limit:
+                    limit, reason = state.deadline, "budget"
+                if exited is None and kill_sent_at is None and now >= limit:
+                    att.killed_for = reason
+                    kill_sent_at = now
+                    try:
+                        worker.send({"cmd": "kill", "run": run})
+                    except WorkerDied:
+                        att.worker_lost = True
+                        break
+                if kill_sent_at is not None and exited is None and now - kill_sent_at > 5:
+                    att.worker_lost = True      # the worker does not answer: replace it
+                    break
+                if exited is not None and now - exited > 3:
+                    break                       # something still holds the pipes open
+                wait = max(0.0, min(limit - now, 0.5)) if kill_sent_at is None else 0.2
+                rlist = list(open_fds) + ([worker.sock] if exited is None else [])
+                ready, _, _ = select.select(rlist, [], [], wait)
+                for fd in ready:
+                    if fd is worker.sock:
+                        try:
+                            msg = worker.recv(0)
+                        except WorkerDied:
+                            att.worker_lost = True
+                            att.died = "the grading worker was killed"
+                            exited = time.monotonic()
+                            continue
+                        if msg and msg.get("event") == "exited" and msg.get("run") == run:
+                            exited = time.monotonic()
+                            if msg.get("signal"):
+                                att.died = f"killed by signal {SIGNAL_NAMES.get(msg['signal'], msg['signal'])}"
+                            elif msg.get("code") not in (0, None):
+                                att.died = f"exit code {msg['code']}"
+                            elif not att.finished:
+                                att.died = "exit code 0"
+                        continue
+                    try:
+                        data = os.read(fd, 1 << 20)
+                    except BlockingIOError:
+                        continue
+                    if not data:
+                        open_fds.discard(fd)
+                        os.close(fd)
+                        continue
+                    if fd == out_r:
+                        room = self.limits.output_bytes - len(state.output)
+                        if room > 0:
+                            state.output += data[:room]
+                        state.dropped += max(0, len(data) - max(room, 0))
+                        continue
+                    if att.protocol_error:
+                        continue
+                    try:
+                        frames = reader.feed(data)
+                        for header, payload in frames:
+                            self._frame(state, att, header, payload, ex_start)
+                            if header.get("t") in ("cell", "cells_done", "case"):
+                                phase_start = time.monotonic()
+                    except wire.ProtocolError as exc:
+                        att.protocol_error = str(exc)
+                        if kill_sent_at is None:
+                            kill_sent_at = time.monotonic()
+                            worker.send({"cmd": "kill", "run": run})
+        finally:
+            for fd in open_fds:
+                os.close(fd)
+        if att.worker_lost and exited is None:
+            att.died = att.died or "the grading worker stopped answering"
+        return att
+
+    def _shapes(self, keys) -> dict:
+        """Expected output shapes of public cases, so that rejections can name them."""
+        out = {}
+        for key in keys:
+            ex, case = self.cases[key]
+            if case.hidden:
+                continue
+            exp, _ = self.expected(key)
+            out[f"{key[0]}/{key[1]}"] = {k: list(v.shape) for k, v in exp.items()
+                                         if k in ex.outputs and hasattr(v, "shape")}
+        return out
+
+    def _frame(self, state, att, header, payload, ex_start):
+        t = header.get("t")
+        if t == "cell":
+            k = header.get("k")
+            att.phase = ("cell", k)
+        elif t == "cell_done":
+            k = header.get("k")
+            if isinstance(header.get("error"), str):
+                state.cell_errors[k] = header["error"][:2000]
+            else:
+                state.cell_errors.pop(k, None)
+            att.phase = ("between",)
+        elif t == "cells_done":
+            att.phase = ("between",)
+        elif t == "case":
+            key = (header.get("ex"), header.get("i"))
+            if key not in self.cases:
+                raise wire.ProtocolError(f"case {key!r} was not requested")
+            ex_start.setdefault(key[0], time.monotonic())
+            att.phase = ("case", key[0], key[1])
+        elif t == "result":
+            key = (header.get("ex"), header.get("i"))
+            if key not in state.pending:
+                raise wire.ProtocolError(f"result for case {key!r} that is not pending")
+            if "error" in header:
+                err = header["error"]
+                if not isinstance(err, str):
+                    raise wire.ProtocolError("a result error must be a string")
+                state.evaluated[key] = err[:wire.MAX_STRING]
+            else:
+                state.evaluated[key] = wire.decode_values(header, payload)
+            state.pending.remove(key)
+            att.phase = ("between",)
+        elif t == "done":
+            att.finished = True
+            att.phase = ("done",)
+        else:
+            raise wire.ProtocolError(f"unknown frame type {t!r}")
+
+    # -- batches
+    def grade_file(self, path) -> dict:
+        """Grade one notebook now (no output folder): the record of ``results.jsonl``."""
+        sub = discover([path])[0]
+        box = [None]
+        try:
+            rec = self.grade_submission(sub, box)
+            rec.pop("full_output", None)
+            return rec
+        finally:
+            if box[0] is not None:
+                box[0].close()
+
+    def grade_paths(self, paths, out: str | Path) -> list[dict]:
+        """Grade every submission not yet in ``OUT/results.jsonl``; return all records."""
+        from autograder import report
+
+        out = Path(out)
+        store = ResultStore(out)
+        subs = discover(paths)
+        todo = [s for s in subs if s.id not in store.done]
+        total, done = len(todo), [0]
+        started = time.monotonic()
+        work: queue.Queue = queue.Queue()
+        for s in todo:
+            work.put(s)
+
+        def slot():
+            box = [None]
+            try:
+                while True:
+                    try:
+                        sub = work.get_nowait()
+                    except queue.Empty:
+                        return
+                    rec = self.grade_submission(sub, box)
+                    store.write(rec)
+                    with self._lock:
+                        done[0] += 1
+                        if self.progress is not None:
+                            rate = done[0] / max(time.monotonic() - started, 1e-9)
+                            print(f"[{done[0]:>{len(str(total))}}/{total}] {rate:5.1f}/s  {self.assignment_id}  "
+                                  f"{sub.rel}  {rec['score']:g}/{rec['max_score']:g}  {rec['status']}",
+                                  file=self.progress, flush=True)
+            finally:
+                if box[0] is not None:
+                    box[0].close()
+
+        threads = [threading.Thread(target=slot, daemon=True) for _ in range(min(self.jobs, max(1, total)))]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        records = store.load()
+        report.write_junit(records, out / "junit.xml")
+        report.write_gradebook(records, out / "gradebook.csv", self.assignment)
+        return records
+
+
+class ResultStore:
+    """``OUT/results.jsonl`` plus the per-submission folders; see the module docstring."""
+
+    def __init__(self, out: Path):
+        self.out = Path(out)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.path = self.out / "results.jsonl"
+        self._lock = threading.Lock()
+        self.done = {r["id"] for r in self.load(repair=True)}
+
+    def load(self, repair: bool = False) -> list[dict]:
+        if not self.path.exists():
+            return []
+        data = self.path.read_bytes()
+        end = data.rfind(b"\n") + 1
+        if repair and end != len(data):
+            # A line cut short by a kill: drop it, that submission is graded again.
+            with open(self.path, "r+b") as f:
+                f.truncate(end)
+                f.flush()
+                os.fsync(f.fileno())
+        records, seen = [], set()
+        for line in data[:end].splitlines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(rec, dict) and "id" in rec and rec["id"] not in seen:
+                seen.add(rec["id"])
+                records.append(rec)
+        return records
+
+    def write(self, record: dict) -> None:
+        from autograder import report
+
+        folder = self.out / slug(record["id"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "results.json").write_text(json.dumps(report.gradescope(record), indent=1))
+        (folder / "output.txt").write_text(record.pop("full_output", record.get("output", "")))
+        line = (json.dumps(record) + "\n").encode()
+        with self._lock:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            self.done.add(record["id"])

@@ -1,0 +1,472 @@
+"""The isolated side of ``autograder grade``: a pre-started worker that forks one child per run.
+
+The grader (parent) starts one worker per job slot, inside bubblewrap when it works
+(see ``autograder.sandbox``). The worker imports numpy, IPython's input transformer,
+the autograder checks and the assignment spec once, then waits on its control socket.
+For each run the parent sends a job (a memfd holding JSON) and two pipe ends:
+
+    msg_w   the child's frames to the parent (cell started/finished, case results)
+    out_w   the child's stdout and stderr (the parent keeps the first bytes only)
+
+The worker forks a child per run. The child makes its own session (so its process
+group can be killed whole), sets resource limits, moves to a fresh temporary
+directory, runs the submission's cells, restores the modules student code may have
+monkeypatched, and then evaluates the requested cases with ``autograder.checks.evaluate``
+captured before any student code ran. Only float64 arrays, numbers and short strings go
+back, in the frame format below; the parent validates every byte it reads and never
+unpickles anything.
+
+Frame: 4-byte big-endian header length, 4-byte big-endian payload length, the header
+(UTF-8 JSON object), the payload (raw little-endian float64 data of the arrays the
+header lists, in order).
+
+Control messages on the socket are single JSON objects (one per ``send``), worker to
+parent: ``{"event": "ready"}`` / ``{"event": "fatal", "message": ...}`` once at start,
+then per run ``{"event": "started", "run": n}`` and ``{"event": "exited", "run": n,
+"code": c, "signal": s}``. Parent to worker: ``{"cmd": "run", "run": n}`` with the three
+file descriptors, ``{"cmd": "kill", "run": n}``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+
+MAX_HEADER = 1 << 20            # bytes of JSON header in one frame
+MAX_PAYLOAD = 64 << 20          # bytes of array data in one frame
+MAX_STRING = 10_000             # characters of a string answer
+MAX_DIMS = 8
+
+
+# --------------------------------------------------------------------------- frames
+
+def encode_frame(header: dict, payload: bytes = b"") -> bytes:
+    head = json.dumps(header, allow_nan=True).encode("utf-8")
+    return struct.pack(">II", len(head), len(payload)) + head + payload
+
+
+class ProtocolError(Exception):
+    """The child sent bytes that are not a valid frame."""
+
+
+class FrameReader:
+    """Incremental parser of frames read from a pipe (parent side)."""
+
+    def __init__(self):
+        self.buf = bytearray()
+
+    def feed(self, data: bytes) -> list[tuple[dict, bytes]]:
+        self.buf += data
+        frames = []
+        while len(self.buf) >= 8:
+            nh, np_ = struct.unpack(">II", self.buf[:8])
+            if nh > MAX_HEADER:
+                raise ProtocolError(f"frame header of {nh} bytes; expected at most {MAX_HEADER}")
+            if np_ > MAX_PAYLOAD:
+                raise ProtocolError(f"frame payload of {np_} bytes; expected at most {MAX_PAYLOAD}")
+            if len(self.buf) < 8 + nh + np_:
+                break
+            try:
+                header = json.loads(bytes(self.buf[8:8 + nh]).decode("utf-8"))
+            except (UnicodeDecodeError, ValueError) as exc:
+                raise ProtocolError(f"frame header is not JSON: {exc}") from None
+            if not isinstance(header, dict):
+                raise ProtocolError(f"frame header must be a JSON object, got {type(header).__name__}")
+            payload = bytes(self.buf[8 + nh:8 + nh + np_])
+            del self.buf[:8 + nh + np_]
+            frames.append((header, payload))
+        return frames
+
+
+def decode_values(header: dict, payload: bytes):
+    """The ``values`` of a result frame -> dict name -> float64 array | float | str.
+
+    Everything is checked: names are strings, arrays are float64 with a shape of at most
+    8 non-negative ints whose sizes add up to the payload exactly.
+    """
+    import numpy as np
+
+    specs = header.get("values")
+    if not isinstance(specs, list):
+        raise ProtocolError(f"result 'values' must be a list, got {type(specs).__name__}")
+    out, offset = {}, 0
+    for item in specs:
+        if not (isinstance(item, dict) and isinstance(item.get("name"), str) and len(item["name"]) <= 200):
+            raise ProtocolError("each result value needs a string 'name'")
+        kind = item.get("kind")
+        if kind == "array":
+            shape = item.get("shape")
+            if not (isinstance(shape, list) and len(shape) <= MAX_DIMS
+                    and all(type(s) is int and 0 <= s for s in shape)):
+                raise ProtocolError(f"array shape must be a list of at most {MAX_DIMS} non-negative ints, got {shape!r}")
+            count = 1
+            for s in shape:
+                count *= s
+            nbytes = count * 8
+            if offset + nbytes > len(payload):
+                raise ProtocolError(f"array {item['name']!r} needs {nbytes} bytes, only {len(payload) - offset} left")
+            arr = np.frombuffer(payload, dtype="<f8", count=count, offset=offset).reshape(shape).astype(np.float64)
+            offset += nbytes
+            out[item["name"]] = arr
+        elif kind == "number":
+            v = item.get("value")
+            if type(v) not in (int, float):
+                raise ProtocolError(f"number value must be int or float, got {type(v).__name__}")
+            out[item["name"]] = float(v)
+        elif kind == "string":
+            v = item.get("value")
+            if not isinstance(v, str) or len(v) > MAX_STRING:
+                raise ProtocolError(f"string value must be a str of at most {MAX_STRING} characters")
+            out[item["name"]] = v
+        else:
+            raise ProtocolError(f"value kind must be array, number or string, got {kind!r}")
+    if offset != len(payload):
+        raise ProtocolError(f"payload has {len(payload) - offset} bytes not described by the header")
+    return out
+
+
+# --------------------------------------------------------------------------- worker
+
+SNAPSHOT_PREFIXES = ("autograder", "numpy", "builtins", "os", "posix", "sys", "json", "struct",
+                     "math", "io", "resource", "signal", "time", "traceback", "importlib",
+                     "IPython", "matplotlib", "types", "functools", "warnings", "codecs")
+
+
+def _snapshot_modules() -> dict:
+    snap = {}
+    for name, mod in list(sys.modules.items()):
+        if mod is None or not name.split(".")[0] in SNAPSHOT_PREFIXES:
+            continue
+        try:
+            snap[name] = (mod, dict(vars(mod)))
+        except TypeError:
+            pass
+    return snap
+
+
+def _restore_modules(snap: dict) -> None:
+    """Undo monkeypatching of the modules the evaluation relies on."""
+    for name, (mod, saved) in snap.items():
+        sys.modules[name] = mod
+        try:
+            current = vars(mod)
+        except TypeError:
+            continue
+        for key in [k for k in current if k not in saved]:
+            try:
+                delattr(mod, key)
+            except Exception:
+                current.pop(key, None)
+        for key, value in saved.items():
+            if current.get(key, _MISSING) is not value:
+                try:
+                    setattr(mod, key, value)
+                except Exception:
+                    try:
+                        current[key] = value
+                    except Exception:
+                        pass
+
+
+_MISSING = object()
+
+
+class _Shell:
+    """Enough of ``get_ipython()`` for notebook cells: magics and ``!cmd`` do nothing harmful."""
+
+    def __init__(self, ns):
+        self.user_ns = ns
+        self.input_transformers_cleanup = []   # student additions are ignored
+        self.input_transformers_post = []
+        self.ast_transformers = []
+        self.events = self
+        self.display_formatter = None
+
+    def register(self, *a, **k):
+        pass
+
+    def run_line_magic(self, name, line, _stack_depth=1):
+        if name in ("matplotlib", "config", "load_ext", "reload_ext", "autoreload", "pylab"):
+            return None
+        print(f"(line magic %{name} is not run by the grader)")
+
+    def run_cell_magic(self, name, line, cell):
+        if name in ("time", "capture", "timeit"):
+            exec(compile(cell, "<cell>", "exec"), self.user_ns)
+            return None
+        print(f"(cell magic %%{name} is not run by the grader)")
+
+    def system(self, cmd):
+        print(f"(shell command skipped by the grader: {cmd[:80]})")
+
+    def getoutput(self, cmd, split=True, depth=0):
+        print(f"(shell command skipped by the grader: {cmd[:80]})")
+        return []
+
+    def run_cell(self, *a, **k):
+        print("(run_cell is not available when grading)")
+
+
+def _display(*objs, **kwargs):
+    for o in objs:
+        print(repr(o))
+
+
+def worker_main(argv: list[str]) -> int:
+    """``python -m autograder.worker FD ASSIGNMENT [SPEC_PATH]``."""
+    ctl = socket.socket(fileno=int(argv[0]))
+    assignment_id = argv[1]
+    spec_path = argv[2] if len(argv) > 2 and argv[2] else None
+    os.environ.setdefault("MPLBACKEND", "Agg")
+
+    def send(msg):
+        ctl.sendall(json.dumps(msg).encode() + b"\n")
+
+    try:
+        import numpy as np  # noqa: F401  (imported once, shared by every child)
+        from IPython.core.inputtransformer2 import TransformerManager
+        from autograder import checks
+        from autograder.grade import load_assignment
+        assignment = load_assignment(assignment_id, spec_path)
+        cases = {ex.grade_id: list(ex.cases(hidden=False)) + list(ex.cases(hidden=True))
+                 for ex in assignment.exercises}
+        try:
+            import matplotlib
+            matplotlib.use("Agg")
+            import matplotlib.pyplot  # noqa: F401
+        except Exception:
+            pass
+    except BaseException as exc:  # noqa: BLE001  (reported to the parent, then exit)
+        import traceback
+        send({"event": "fatal", "message": f"{type(exc).__name__}: {exc}",
+              "traceback": traceback.format_exc()[-4000:]})
+        return 2
+    in_pid_ns = os.environ.get("AUTOGRADER_SANDBOX") == "bwrap"
+    transformer = TransformerManager()
+    snapshot = _snapshot_modules()
+    send({"event": "ready", "pid": os.getpid()})
+
+    buf = b""
+    child = None        # (run, pid)
+    while True:
+        import select
+        fds = [ctl]
+        pidfd = None
+        if child is not None:
+            pidfd = child[2]
+            fds.append(pidfd)
+        ready, _, _ = select.select(fds, [], [])
+        if pidfd is not None and pidfd in ready:
+            run, pid, _ = child
+            _, status = os.waitpid(pid, 0)
+            os.close(pidfd)
+            _cleanup(pid, in_pid_ns)
+            code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+            sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+            child = None
+            send({"event": "exited", "run": run, "code": code, "signal": sig})
+        if ctl in ready:
+            try:
+                data, fds_in, _, _ = socket.recv_fds(ctl, 65536, 4)
+            except OSError:
+                return 1
+            if not data:
+                return 0
+            msg = json.loads(data)
+            if msg["cmd"] == "run":
+                job_fd, msg_fd, out_fd = fds_in
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        ctl.close()
+                        _child(job_fd, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot)
+                    finally:
+                        os._exit(70)
+                for fd in fds_in:
+                    os.close(fd)
+                child = (msg["run"], pid, os.pidfd_open(pid))
+                send({"event": "started", "run": msg["run"]})
+            elif msg["cmd"] == "kill" and child is not None and child[0] == msg["run"]:
+                _cleanup(child[1], in_pid_ns)
+            elif msg["cmd"] == "exit":
+                return 0
+
+
+def _cleanup(pid: int, in_pid_ns: bool) -> None:
+    """Kill the child's process group, and in a sandbox every other process but us."""
+    for target in (pid,):
+        try:
+            os.killpg(target, signal.SIGKILL)
+        except OSError:
+            pass
+    if in_pid_ns:
+        me = os.getpid()
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and int(entry) not in (1, me):
+                try:
+                    os.kill(int(entry), signal.SIGKILL)
+                except OSError:
+                    pass
+
+
+def _set_limits(limits: dict) -> None:
+    import resource
+
+    def cap(which, value):
+        if value is None:
+            return
+        soft, hard = resource.getrlimit(which)
+        value = int(value)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+
+    cap(resource.RLIMIT_AS, limits.get("memory_bytes"))
+    cap(resource.RLIMIT_CPU, limits.get("cpu_seconds"))
+    cap(resource.RLIMIT_FSIZE, limits.get("file_bytes"))
+    cap(resource.RLIMIT_NPROC, limits.get("processes"))
+    cap(resource.RLIMIT_CORE, 0)
+
+
+def _child(job_fd, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot):
+    """Runs in the forked child: cells, then cases. Never returns normally."""
+    # References captured before any student code runs.
+    _write, _exit, _time = os.write, os._exit, __import__("time").monotonic
+    import builtins
+    import tempfile
+    import traceback
+    import numpy as np
+
+    evaluate = checks.evaluate
+    AnswerError = getattr(checks, "AnswerError", None)
+    _asarray, _float64, _ndarray = np.ascontiguousarray, np.float64, np.ndarray
+    _isinstance, _str, _float, _len, _list = isinstance, str, float, len, list
+    _encode = encode_frame
+    _restore = _restore_modules
+    _format_exc = traceback.format_exception_only
+
+    os.setsid()
+    job = json.loads(_read_all(job_fd))
+    os.close(job_fd)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    os.close(out_fd)
+    os.close(devnull)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    workdir = tempfile.mkdtemp(prefix="submission-")
+    os.chdir(workdir)
+    os.environ["HOME"] = workdir
+    os.environ["MPLCONFIGDIR"] = workdir
+    _set_limits(job.get("limits", {}))
+    sys.meta_path.insert(0, _BlockSolutions())
+    for name in [m for m in sys.modules if m.split(".")[0] in _BlockSolutions.BLOCKED]:
+        del sys.modules[name]
+
+    def send(header, payload=b""):
+        data = _encode(header, payload)
+        view = memoryview(data)
+        while view:
+            n = _write(msg_fd, view)
+            view = view[n:]
+
+    def flush():
+        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+
+    ns = {"__name__": "__main__", "__builtins__": dict(vars(builtins))}
+    shell = _Shell(ns)
+    ns["__builtins__"]["get_ipython"] = lambda: shell
+    ns["__builtins__"]["display"] = _display
+    for index, source in job["cells"]:
+        send({"t": "cell", "k": index})
+        error = None
+        try:
+            code = transformer.transform_cell(source)
+            exec(compile(code, f"<cell {index}>", "exec"), ns)
+        except BaseException as exc:  # noqa: BLE001  (like nbgrader's allow_errors)
+            try:
+                error = "".join(_format_exc(type(exc), exc)).strip()[-2000:]
+            except BaseException:  # noqa: BLE001
+                error = "an exception that cannot be shown"
+        flush()
+        send({"t": "cell_done", "k": index, "error": error})
+    flush()
+    _restore(snapshot)
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    send({"t": "cells_done"})
+
+    for grade_id, i in job["cases"]:
+        exercise = assignment.exercise(grade_id)
+        case = cases[grade_id][i]
+        send({"t": "case", "ex": grade_id, "i": i})
+        header = {"t": "result", "ex": grade_id, "i": i}
+        payload = []
+        try:
+            shapes = job.get("shapes", {}).get(f"{grade_id}/{i}")
+            values = evaluate(exercise, case, ns, shapes={k: tuple(v) for k, v in shapes.items()} if shapes else None)
+            _restore(snapshot)
+            specs = []
+            for name, v in dict(values).items():
+                name = _str(name)
+                if _isinstance(v, _str):
+                    specs.append({"name": name, "kind": "string", "value": v[:MAX_STRING]})
+                elif _isinstance(v, (int, _float, _float64)) and not _isinstance(v, bool):
+                    specs.append({"name": name, "kind": "number", "value": _float(v)})
+                else:
+                    arr = _asarray(v, dtype="<f8")
+                    specs.append({"name": name, "kind": "array", "shape": _list(arr.shape)})
+                    payload.append(arr.tobytes())
+            header["values"] = specs
+        except BaseException as exc:  # noqa: BLE001
+            _restore(snapshot)
+            if AnswerError is not None and type(exc) is AnswerError:
+                header["error"] = _str(exc)[:MAX_STRING]
+            else:
+                try:
+                    text = "".join(_format_exc(type(exc), exc)).strip()
+                except BaseException:  # noqa: BLE001
+                    text = "an exception that cannot be shown"
+                header["error"] = f"evaluating the answer raised {text}"[:MAX_STRING]
+            payload = []
+        flush()
+        send(header, b"".join(payload))
+    send({"t": "done"})
+    flush()
+    _exit(0)
+
+
+def _read_all(fd) -> str:
+    chunks = []
+    while True:
+        b = os.read(fd, 1 << 20)
+        if not b:
+            break
+        chunks.append(b)
+    return b"".join(chunks).decode("utf-8")
+
+
+class _BlockSolutions:
+    """Import hook: the reference implementation is not importable while grading."""
+
+    BLOCKED = ("solutions", "samples")
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self.BLOCKED:
+            raise ModuleNotFoundError(f"No module named {name!r} (the reference is not available while grading)")
+        return None
+
+
+if __name__ == "__main__":
+    raise SystemExit(worker_main(sys.argv[1:]))
