@@ -68,9 +68,13 @@ def softmax(z, axis=-1):
 
 
 def dsigmoid(z):
-    """d sigmoid(z) / dz = sigmoid(z) * (1 - sigmoid(z)). Same shape as z."""
-    s = sigmoid(z)
-    return s * (1 - s)
+    """d sigmoid(z) / dz = sigmoid(z) * (1 - sigmoid(z)). Same shape as z.
+
+    Computed as sigmoid(z) * sigmoid(-z) (the same number, since 1 - sigmoid(z) =
+    sigmoid(-z)), which avoids the cancellation in 1 - sigmoid(z) for large z.
+    """
+    z = _float(z)
+    return sigmoid(z) * sigmoid(-z)
 
 
 def dtanh(z):
