@@ -14,8 +14,8 @@ runs and turns the answer into plain arrays:
 
 The grid depends on the symbols only, so both sides agree: size symbols (d, h, n, t, g,
 k, v in either case) take the integers 1..7; other symbols (e.g. ``z`` in "tanh'
-expressed through z = tanh") take the real points of ``REAL_GRID``, which avoid 0 and
-+-1. ``compare`` runs in the grader: it rebuilds sympy expressions from the plain data
+expressed through z = tanh") take the points of ``REAL_GRID``, inside (-1, 1) (where a
+tanh or a sigmoid lives) and away from 0 and +-1. ``compare`` runs in the grader: it rebuilds sympy expressions from the plain data
 (no parsing), compares them exactly with sympy when both are polynomials, otherwise by
 values on the grid, and names a small counterexample.
 """
@@ -30,8 +30,8 @@ from autograder.answers import AnswerError, call_student, describe, to_number
 
 SIZE_SYMBOLS = frozenset("dhntgkvDHNTGKVL")
 INT_GRID = tuple(range(1, 8))
-REAL_GRID = (Fraction(-5, 2), Fraction(-3, 2), Fraction(-7, 10), Fraction(-3, 10),
-             Fraction(1, 5), Fraction(3, 5), Fraction(13, 10), Fraction(11, 5))
+REAL_GRID = (Fraction(-9, 10), Fraction(-3, 5), Fraction(-7, 20), Fraction(-1, 10),
+             Fraction(3, 20), Fraction(2, 5), Fraction(13, 20), Fraction(17, 20))
 MAX_DEGREE = 40          # larger exponents are refused before sympy sees them (grader side)
 MAX_TERMS = 2000
 KEYS = ("formula.monomials", "formula.coefficients", "formula.grid")

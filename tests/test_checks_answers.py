@@ -1,0 +1,200 @@
+"""Are answers that are not real numeric arrays rejected with a clear message, and 0 points?
+
+Each student function below returns one bad thing; the message must say what was
+expected and what was got.
+"""
+import numpy as np
+import pytest
+
+from autograder import checks
+from autograder.answers import AnswerError, to_array
+from autograder.spec import Case, Exercise
+from checks_helpers import one_exercise_assignment, rnn_step_exercise
+
+
+def _grade(fn, exercise=None):
+    ex = exercise or rnn_step_exercise(public=(Case("N=2, D=3, H=4", _inputs()),))
+    return checks.grade_exercise(one_exercise_assignment(ex), ex.grade_id, {ex.target: fn})
+
+
+def _inputs():
+    rng = np.random.default_rng(0)
+    return dict(x=rng.standard_normal((2, 3)), prev_h=rng.standard_normal((2, 4)),
+                Wx=rng.standard_normal((3, 4)), Wh=rng.standard_normal((4, 4)), b=rng.standard_normal(4))
+
+
+def _torch_like_correct(x, prev_h, Wx, Wh, b):
+    return np.tanh(x @ Wx + prev_h @ Wh + b), None
+
+
+class Spy:
+    """Records any call to the dunder methods a careless grader would use."""
+    calls = []
+
+    def __eq__(self, other):
+        Spy.calls.append("__eq__")
+        return True
+
+    __hash__ = object.__hash__
+
+    def __array__(self, dtype=None, copy=None):
+        Spy.calls.append("__array__")
+        return np.zeros((2, 4))
+
+    def __float__(self):
+        Spy.calls.append("__float__")
+        return 0.0
+
+    def __len__(self):
+        Spy.calls.append("__len__")
+        return 2
+
+
+class SubArray(np.ndarray):
+    pass
+
+
+class SubFloat(float):
+    pass
+
+
+def _nan(*a, **k):
+    out = np.zeros((2, 4))
+    out[0, 2] = np.nan
+    return out, None
+
+
+def _inf(*a, **k):
+    out = np.zeros((2, 4))
+    out[1, 1] = -np.inf
+    return out, None
+
+
+BAD = {
+    "nan": (_nan, ["NaN", "finite", "(0, 2)"]),
+    "inf": (_inf, ["inf", "finite", "(1, 1)"]),
+    "ragged list": (lambda **k: ([[1.0, 2.0], [3.0]], None), ["shape (2, 4)", "got list"]),
+    "list shaped like the answer": (lambda **k: (np.zeros((2, 4)).tolist(), None),
+                                    ["expected a numpy array of shape (2, 4), got list"]),
+    "object array": (lambda **k: (np.zeros((2, 4)).astype(object), None), ["shape (2, 4)", "dtype object"]),
+    "custom __eq__": (lambda **k: (Spy(), None), ["shape (2, 4)", "got Spy"]),
+    "ndarray subclass": (lambda **k: (np.zeros((2, 4)).view(SubArray), None), ["SubArray", "subclass"]),
+    "complex": (lambda **k: (np.zeros((2, 4), dtype=complex), None), ["complex128"]),
+    "bool array": (lambda **k: (np.zeros((2, 4), dtype=bool), None), ["bool"]),
+    "None": (lambda **k: (None, None), ["shape (2, 4)", "got None"]),
+    "string": (lambda **k: ("0.5", None), ["got str"]),
+}
+
+
+@pytest.mark.parametrize("what", list(BAD))
+def test_bad_answers_score_zero_and_say_what_was_expected_and_got(what):
+    fn, words = BAD[what]
+    Spy.calls.clear()
+    (r,) = _grade(fn)
+    assert not r.passed and r.score == 0.0 and r.max_score == 1.0
+    for w in words:
+        assert w in r.message, (w, r.message)
+    assert Spy.calls == []                            # no __eq__/__array__/__float__/__len__ used
+
+
+def test_custom_array_protocol_objects_are_refused_without_calling_array():
+    class FakeArray:
+        def __array__(self, dtype=None, copy=None):
+            raise AssertionError("__array__ must not be called")
+
+    with pytest.raises(AnswerError, match="expected a numpy array of shape \\(2, 4\\), got FakeArray"):
+        to_array(FakeArray(), what="next_h", shape=(2, 4))
+
+
+def test_float_subclass_and_bool_are_not_numbers():
+    with pytest.raises(AnswerError, match="subclass of float"):
+        to_array(SubFloat(1.0), what="v", shape=())
+    with pytest.raises(AnswerError, match="got bool"):
+        to_array(True, what="v", shape=())
+
+
+def test_plain_numbers_and_numpy_scalars_are_accepted_as_float64():
+    for v in (3, 2.5, np.float32(2.5), np.int64(3)):
+        arr, _ = to_array(v, what="v")
+        assert arr.dtype == np.float64 and arr.shape == ()
+
+
+def test_a_correct_float32_answer_passes_and_a_wrong_one_mentions_float32():
+    (r,) = _grade(lambda **k: (_torch_like_correct(**k)[0].astype(np.float32), None))
+    assert r.passed, r.message
+    (r,) = _grade(lambda **k: ((_torch_like_correct(**k)[0] + 0.1).astype(np.float32), None))
+    assert not r.passed and "float32" in r.message
+
+
+def test_float16_is_upcast_and_then_fails_the_float64_tolerance_with_its_dtype_named():
+    """float16 keeps ~3 significant digits: far outside rtol=1e-6."""
+    (r,) = _grade(lambda **k: (_torch_like_correct(**k)[0].astype(np.float16), None))
+    assert not r.passed and "float16" in r.message
+
+
+def test_an_exception_in_the_students_function_becomes_the_message():
+    def rnn_step_forward(x, prev_h, Wx, Wh, b):
+        a = x @ Wx
+        raise ValueError("my own error message")  # the line the message must show
+
+    (r,) = _grade(rnn_step_forward)
+    assert not r.passed and r.score == 0
+    assert "rnn_step_forward raised ValueError: my own error message" in r.message
+    assert 'raise ValueError("my own error message")' in r.message
+    assert "in rnn_step_forward, line" in r.message
+
+
+def test_numpy_errors_point_at_the_students_line_not_inside_numpy():
+    def rnn_step_forward(x, prev_h, Wx, Wh, b):
+        return np.dot(x, Wh), None  # shapes (2, 3) and (4, 4) do not align
+
+    (r,) = _grade(rnn_step_forward)
+    assert "raised ValueError" in r.message and "np.dot(x, Wh)" in r.message
+
+
+def test_hidden_cases_leave_the_exception_text_out():
+    ex = rnn_step_exercise(hidden_n=1, public=())
+
+    def rnn_step_forward(x, prev_h, Wx, Wh, b):
+        raise ValueError(f"secret {x[0, 0]}")
+
+    (r,) = checks.grade_exercise(one_exercise_assignment(ex), ex.grade_id, {"rnn_step_forward": rnn_step_forward},
+                                 hidden=True)
+    shown = f"secret {ex.hidden.cases()[0].inputs['x'][0, 0]}"
+    assert r.hidden and not r.passed and "ValueError" in r.message
+    assert shown not in r.message and str(ex.hidden.cases()[0].inputs['x'][0, 0])[:6] not in r.message
+
+
+def test_missing_outputs_in_a_tuple_are_named():
+    ex = Exercise(grade_id="lstm_step_forward", target="lstm_step_forward", kind="function",
+                  reference="solutions.lstm:lstm_step_forward", outputs=("next_h", "next_c"),
+                  public=(Case("c", dict(x=np.ones((1, 2)), prev_h=np.ones((1, 1)), prev_c=np.ones((1, 1)),
+                                         Wx=np.ones((2, 4)), Wh=np.ones((1, 4)), b=np.ones(4))),))
+    (r,) = _grade(lambda **k: (np.ones((1, 1)),), ex)
+    assert "(next_h, next_c, ...)" in r.message and "tuple of 1" in r.message
+
+
+def test_a_monkeypatched_numpy_does_not_fool_the_nan_check(monkeypatch):
+    def rnn_step_forward(x, prev_h, Wx, Wh, b):
+        monkeypatch.setattr(np, "isnan", lambda a: np.zeros(np.shape(a), dtype=bool))
+        monkeypatch.setattr(np, "isfinite", lambda a: np.ones(np.shape(a), dtype=bool))
+        monkeypatch.setattr(np, "asarray", lambda a, *args, **kw: np.zeros((2, 4)))
+        out = np.zeros((2, 4))
+        out[0, 0] = np.nan
+        return out, None
+
+    (r,) = _grade(rnn_step_forward)
+    assert not r.passed and "NaN" in r.message
+
+
+def test_the_student_cannot_change_the_case_inputs():
+    ex = rnn_step_exercise(public=(Case("N=2, D=3, H=4", _inputs()),))
+    before = {k: v.copy() for k, v in ex.public[0].inputs.items()}
+
+    def rnn_step_forward(x, prev_h, Wx, Wh, b):
+        Wx[...] = 0.0
+        return np.tanh(x @ Wx + prev_h @ Wh + b), None
+
+    checks.grade_exercise(one_exercise_assignment(ex), ex.grade_id, {"rnn_step_forward": rnn_step_forward})
+    for k, v in before.items():
+        np.testing.assert_array_equal(ex.public[0].inputs[k], v)
