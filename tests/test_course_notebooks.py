@@ -118,9 +118,43 @@ def ref_01(inp):
     return out
 
 
+def ref_02(inp):
+    """Lecture 02: initial state, counts, softmax, the worked example, activations.
+
+    The largest derivatives are hand-derived: tanh'(z) = 1 - tanh(z)^2 peaks at z = 0
+    with 1, sigmoid'(z) = s(1 - s) peaks at s = 1/2 with 1/4 (both grids contain z = 0).
+    """
+    from solutions.worked_examples import example
+
+    e = inp["h0_effect"]
+    x, Wx, Wh, b = arr(e["x"]), arr(e["Wx"]), arr(e["Wh"]), arr(e["b"])
+    h_zero, _ = S.rnn_forward(x, np.zeros((x.shape[0], Wh.shape[0])), Wx, Wh, b)
+    h_learned, _ = S.rnn_forward(x, arr(e["h0_learned"]), Wx, Wh, b)
+    sm = inp["softmax"]
+    scores, probs = S.output_forward(arr(sm["h"]), arr(sm["Wy"]), arr(sm["by"]))
+    worked = example("rnn_sequence").computed
+    z = arr(inp["activation_z"])
+    out = {
+        "h0_gap_per_step": np.abs(h_zero - h_learned).max(axis=(0, 2)).tolist(),
+        "rnn_params_D10_H32": S.param_count("rnn", 10, 32),
+        "output_params_H32_V5": S.dense_param_count(32, 5),
+        "softmax_scores": scores.ravel().tolist(),
+        "softmax_probs": probs.ravel().tolist(),
+        "max_dtanh": 1.0,
+        "max_dsigmoid": 0.25,
+    }
+    for t in (1, 2, 3):
+        out[f"worked_a{t}"] = worked[f"a{t}"]
+        out[f"worked_h{t}"] = worked[f"h{t}"]
+    for name in ("tanh", "sigmoid", "relu", "dtanh", "dsigmoid", "drelu"):
+        out[f"{name}_at_-2_0_2"] = getattr(S, name)(z).tolist()
+    return out
+
+
 REFERENCES = {
     "00_overview_and_notation.ipynb": ref_00,
     "01_sequence_data.ipynb": ref_01,
+    "02_vanilla_rnn.ipynb": ref_02,
 }
 # entries whose reference is 0 and which may differ by floating-point rounding only
 ROUNDING_ONLY = {"seeds_form_max_diff", "torch_layout_max_diff"}
