@@ -317,13 +317,18 @@ def check_lengths(lengths, N, T, fn="check_lengths"):
     return arr
 
 
-def masked_forward(cell, x, lengths, params, h0=None):
+def masked_forward(cell, x, lengths, params, h0=None, *, reverse=False):
     """Run a cell over a right-padded batch of sequences of different lengths.
 
     Sequence n is real for t < lengths[n] and padding after. A padding step leaves the
     state unchanged (h_t = h_{t-1}, and c_t = c_{t-1} for an LSTM) and its output is 0,
     which is what torch gives with pack_padded_sequence(..., enforce_sorted=False) and
     pad_packed_sequence.
+
+    With reverse=True (the backward direction of a bidirectional layer) the padding is
+    skipped first, so sequence n's backward pass starts at its own last real step
+    t = lengths[n] - 1, as torch's reverse direction does on a packed batch; reversing
+    the padded array instead would feed it the padding first.
 
     Inputs:
     - cell: "rnn", "lstm", "gru" or "gru_pytorch".
@@ -332,11 +337,12 @@ def masked_forward(cell, x, lengths, params, h0=None):
     - lengths: integer array of shape (N,), 1 <= lengths[n] <= T.
     - params: the cell's params dict.
     - h0: initial hidden state of shape (N, H) or None for zeros (LSTM: may be (h0, c0)).
+    - reverse: read each sequence from its last real step down to t = 0.
 
     Returns a tuple of:
     - h_all: of shape (N, T, H); the hidden state at real steps, 0 at padding steps.
     - h_final: of shape (N, H); h_final[n] is the state at t = lengths[n] - 1 (not at
-      t = T-1). For an LSTM the tuple (h_final, c_final).
+      t = T-1), or at t = 0 when reverse=True. For an LSTM the tuple (h_final, c_final).
     """
     fn = "masked_forward"
     c = get_cell(cell, fn)
@@ -346,7 +352,7 @@ def masked_forward(cell, x, lengths, params, h0=None):
     lengths = check_lengths(lengths, N, T, fn)
     h, cs = _initial(c, h0, None, sizes, fn)
     h_all = np.zeros((N, T, H))                                 # (N, T, H), 0 at padding
-    for t in range(T):
+    for t in (range(T - 1, -1, -1) if reverse else range(T)):
         real = (t < lengths)[:, None]                           # (N, 1): step t is not padding
         nh, nc = c.advance(x[:, t], h, cs, params)
         h = np.where(real, nh, h)                               # padding keeps the old state

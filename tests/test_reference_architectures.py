@@ -194,6 +194,29 @@ def test_masked_forward_matches_pack_padded_sequence(cell):
         np.testing.assert_array_equal(h_f[n], h_all[n, lengths[n] - 1])
 
 
+@pytest.mark.parametrize("cell", ["lstm", "gru_pytorch"])
+def test_masked_reverse_direction_matches_torch_packed_bidirectional_layer(cell):
+    """Forward masked and reverse masked, concatenated, equal torch's bidirectional layer on a packed
+    batch: the backward direction starts at each sequence's own last real step, not at the padding."""
+    N, T, D, H = 4, 5, 3, 2
+    lengths = np.array([2, 5, 3, 1])
+    m, ((pf, pb),) = _torch_model(cell, D, H, 1, True, seed=8)
+    x = np.random.default_rng(6).normal(size=(N, T, D))
+    f_all, f_fin = masked_forward(cell, x, lengths, pf)
+    b_all, b_fin = masked_forward(cell, x, lengths, pb, reverse=True)
+    t_out, t_state = _torch_packed(m, x, lengths)
+    assert _max_err(np.concatenate([f_all, b_all], axis=-1), t_out) <= TOL
+    if cell == "lstm":
+        assert _max_err(f_fin[0], t_state[0][0]) <= TOL and _max_err(b_fin[0], t_state[0][1]) <= TOL
+        assert _max_err(f_fin[1], t_state[1][0]) <= TOL and _max_err(b_fin[1], t_state[1][1]) <= TOL
+    else:
+        assert _max_err(f_fin, t_state[0]) <= TOL and _max_err(b_fin, t_state[1]) <= TOL
+    # the mistake: running the backward direction over the padded array reads padding first
+    _, naive_b, _ = sequence_forward(cell, x, None, pb, reverse=True)
+    t_h = t_state[0] if cell == "lstm" else t_state
+    assert _max_err(naive_b[lengths < T], t_h[1][torch.tensor(lengths < T)]) > 1e-3
+
+
 def test_masked_cho_gru_final_state_equals_torch_cho_run_on_the_unpadded_sequence():
     """For the Cho GRU, h_final[n] equals the torch Cho equations run on x[n, :lengths[n]] alone."""
     N, T, D, H = 3, 5, 2, 3
