@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from .activations import relu, sigmoid, tanh
-from .architectures import bidirectional_forward, stacked_forward
+from .activations import dtanh, relu, sigmoid, tanh
+from .architectures import bidirectional_forward, sequence_forward, stacked_forward
 from .gru import gru_state_update, gru_step_forward
 from .lstm import lstm_state_update, lstm_step_forward
 from .params import (dense_param_count, forecasting_model_counts, param_count,
@@ -189,6 +189,24 @@ def sigmoid_outputs_example():
         stated={"sigmoid(-2)": "0.12", "sigmoid(0)": "0.5", "sigmoid(2)": "0.88"},
         note="The seed does not name the inputs; z = -2, 0, 2 (its comparison table's "
              "points and 0) reproduce all three values.",
+    )
+
+
+def tanh_derivative_bound_example():
+    """tanh'(z) = 1 - tanh(z)^2 is at most 1 (at z = 0), so 1/max|tanh'| = 1."""
+    z = np.linspace(-5.0, 5.0, 10001)                           # includes z = 0
+    d = dtanh(z)
+    return WorkedExample(
+        name="tanh_derivative_bound",
+        source=f"{SEED_CHAPTER}, 'Theorem: Vanishing Gradient in Vanilla RNNs' "
+               "('||W_hh|| < 1/||tanh'||_max = 1'); "
+               f"{SEED_RNN_GATED}, 'd/dz tanh(z) = 1 - tanh^2(z) (smooth and bounded)'",
+        inputs={"z": "grid of 10001 points on [-5, 5], including 0"},
+        computed={"max tanh'": float(d.max()), "argmax z": float(z[int(np.argmax(d))]),
+                  "1/max tanh'": 1.0 / float(d.max()), "tanh'(2)": float(dtanh(2.0))},
+        stated={"1/max tanh'": "1"},
+        note="The bound is attained at z = 0 only; at z = 2 the factor is already 0.071, "
+             "which is why saturated tanh units make gradients vanish.",
     )
 
 
@@ -472,20 +490,25 @@ def bidirectional_width_example():
                 "b": np.zeros(4 * H)}
 
     x = rng.normal(size=(2, 3, 10))                            # (B=2, T=3, 10)
+    uni, _, _ = sequence_forward("rnn", x, None, {"Wx": rng.normal(0, 0.1, (10, 64)),
+                                                   "Wh": rng.normal(0, 0.1, (64, 64)), "b": np.zeros(64)})
     out, (h_n, _) = bidirectional_forward("lstm", x, p(10, 64), p(10, 64))
     x2 = rng.normal(size=(1, 2, 128))
     out2, _ = stacked_forward("lstm", x2, [(p(128, 256), p(128, 256)), (p(512, 256), p(512, 256))],
                               bidirectional=True)
     return WorkedExample(
         name="bidirectional_width",
-        source=f"{SEED_CHAPTER}, 'Bidirectional RNNs' ('# Output: (B, T, 128) - doubled hidden "
+        source=f"{SEED_CHAPTER}, 'Vanilla RNN' ('output: (B, T, 64)') and 'Bidirectional RNNs' "
+               "('# Output: (B, T, 128) - doubled hidden "
                f"size'); {SEED_HISTORY}, SequenceClassifier (nn.Linear(hidden_dim * 2, ...))",
         inputs={"input_size": 10, "hidden_size": 64, "classifier": "embed 128, hidden 256, 2 layers"},
-        computed={"output width": out.shape[-1], "h_n directions": h_n.shape[0],
+        computed={"nn.RNN(10, 64) output width": uni.shape[-1],
+                  "output width": out.shape[-1], "h_n directions": h_n.shape[0],
                   "classifier in_features": out2.shape[-1],
                   "SequenceClassifier rnn params (pytorch)":
                       param_count("lstm", 128, 256, convention="pytorch", num_layers=2, bidirectional=True)},
-        stated={"output width": "128", "classifier in_features": "512"},
+        stated={"nn.RNN(10, 64) output width": "64", "output width": "128",
+                "classifier in_features": "512"},
     )
 
 
@@ -493,6 +516,7 @@ EXAMPLES = {
     "rnn_sequence": rnn_sequence_example,
     "activation_table": activation_table_example,
     "sigmoid_outputs": sigmoid_outputs_example,
+    "tanh_derivative_bound": tanh_derivative_bound_example,
     "lstm_partial_retention": lstm_partial_retention_example,
     "lstm_forget_only": lstm_forget_only_example,
     "lstm_adding_memory": lstm_adding_memory_example,

@@ -28,7 +28,7 @@ def keys_off(ex):
 def test_example_names_are_stable():
     """The course and the assignments refer to these names; renaming one breaks them."""
     assert list(EXAMPLES) == [
-        "rnn_sequence", "activation_table", "sigmoid_outputs",
+        "rnn_sequence", "activation_table", "sigmoid_outputs", "tanh_derivative_bound",
         "lstm_partial_retention", "lstm_forget_only", "lstm_adding_memory", "lstm_output_gate",
         "lstm_full_step", "lstm_short_vs_long",
         "gru_gradual_update", "gru_reset_gate", "gru_full_step",
@@ -85,6 +85,15 @@ def test_sigmoid_outputs_at_minus_two_zero_two():
     ex = example("sigmoid_outputs")
     for z in (-2, 0, 2):
         assert abs(ex.computed[f"sigmoid({z})"] - sig(z)) <= TOL
+    assert ex.agrees()
+
+
+def test_tanh_derivative_is_at_most_one_at_zero():
+    """tanh'(z) = 1 - tanh(z)^2 = 4 / (e^z + e^-z)^2 <= 4 / 2^2 = 1 (AM-GM), equality at z = 0;
+    tanh'(2) = 4 / (e^2 + e^-2)^2 = 0.07065. The seed's 1/||tanh'||_max = 1 agrees."""
+    ex = example("tanh_derivative_bound")
+    assert ex.computed["max tanh'"] == 1.0 and ex.computed["argmax z"] == 0.0
+    assert abs(ex.computed["tanh'(2)"] - 4 / (math.exp(2) + math.exp(-2)) ** 2) <= TOL
     assert ex.agrees()
 
 
@@ -197,7 +206,7 @@ def test_seed_formulas_agree_symbolically():
 
 
 def test_bidirectional_width_doubles_the_hidden_size():
-    """BiLSTM(10 -> 64): 2*64 = 128 wide. 2-layer BiLSTM(128 -> 256): 512, the seed's Linear(hidden_dim*2).
+    """RNN(10 -> 64): 64 wide. BiLSTM(10 -> 64): 2*64 = 128 wide. 2-layer BiLSTM(128 -> 256): 512, the seed's Linear(hidden_dim*2).
     Parameters (torch): layer 0: 2*4*256*(128+256+2) = 790528; layer 1: 2*4*256*(512+256+2) = 1576960."""
     ex = example("bidirectional_width")
     assert ex.agrees()
