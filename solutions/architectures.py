@@ -105,10 +105,14 @@ def check_params(cell, params, fn="check_params", name="params", sizes=None):
         raise ValueError(f"{fn}: {name} for cell {c.name!r} must have keys {sorted(expected)}; "
                          f"got {sorted(params)}")
     sizes = {} if sizes is None else sizes
-    check(fn, f"{name}['Wh']", params["Wh"], ("H", (c.gates, "H")), sizes)
-    check(fn, f"{name}['Wx']", params["Wx"], ("D", (c.gates, "H")), sizes)
-    for b in c.biases:
-        check(fn, f"{name}[{b!r}]", params[b], ((c.gates, "H"),), sizes)
+    try:
+        check(fn, f"{name}['Wh']", params["Wh"], ("H", (c.gates, "H")), sizes)
+        check(fn, f"{name}['Wx']", params["Wx"], ("D", (c.gates, "H")), sizes)
+        for b in c.biases:
+            check(fn, f"{name}[{b!r}]", params[b], ((c.gates, "H"),), sizes)
+    except ValueError as e:                                     # say which cell fixed the block count
+        raise ValueError(f"{e} (cell {c.name!r} stacks {c.gates} gate block"
+                         f"{'s' if c.gates > 1 else ''} of H columns)") from None
     return sizes["D"][0], sizes["H"][0]
 
 
