@@ -31,6 +31,14 @@ HINTS: dict[str, str] = {
                               "this course asks for h_t = (1-z)*h_{t-1} + z*n, so z and 1-z are exchanged.",
     "gru_reset_after_product": "HINT: your output matches n = tanh(x Wx_n + r*(h Wh_n) + b_n): the reset gate is "
                                "applied after the recurrent product; here it multiplies h before it: (r*h) Wh_n.",
+    "reset_gate_missing": "HINT: your output matches the candidate computed without the reset gate: "
+                          "multiply the old state by r before the recurrent product, (r*h) Wh_n.",
+    "gru_course_convention": "HINT: your output matches h_t = (1-z)*h_{t-1} + z*n (the course's update): PyTorch "
+                             "lets z keep the old state, h_t = (1-z)*n + z*h_{t-1}.",
+    "pytorch_reset_before_product": "HINT: your output matches n = tanh(x Wx_n + bx_n + (r*h) Wh_n + bh_n): PyTorch "
+                                    "applies the reset gate after the product, r*(h Wh_n + bh_n).",
+    "pytorch_recurrent_bias_missing": "HINT: your output matches the one computed without bh: PyTorch adds the "
+                                      "recurrent bias bh to h Wh (and the reset gate scales its n block).",
     # LSTM
     "forget_gate_on_candidate": "HINT: your output matches c_t = i*c_{t-1} + f*g: the forget gate multiplies the "
                                 "candidate g (and the input gate the old cell); it should be f*c_{t-1} + i*g.",
