@@ -37,6 +37,8 @@ _bool = builtins.bool
 _min = builtins.min
 _range = builtins.range
 _isinstance = builtins.isinstance
+_callable = builtins.callable
+_any = builtins.any
 _exc_str = BaseException.__str__
 _ndarray = np.ndarray
 _np_array = np.array
@@ -188,7 +190,7 @@ _LIBRARY_DIRS = _library_dirs()
 
 def _is_library(filename: str) -> bool:
     f = _abspath(filename) if not filename.startswith("<") else filename
-    return any(f.startswith(d + os.sep) for d in _LIBRARY_DIRS)
+    return _any(f.startswith(d + os.sep) for d in _LIBRARY_DIRS)
 
 
 def describe_exception(exc: BaseException, *, name: str, hidden: bool = False) -> str:
@@ -225,7 +227,7 @@ def call_student(fn, kwargs: dict, *, name: str, hidden: bool = False, args=()):
     Only Exception and SystemExit are caught: KeyboardInterrupt and the grader's own
     time limit (a BaseException) go through.
     """
-    if not callable(fn):
+    if not _callable(fn):
         raise AnswerError(f"{name}: expected a function, got {describe(fn)}")
     kw = {k: (_np_array(v, copy=True) if _type(v) is _ndarray else v) for k, v in kwargs.items()}
     pos = [(_np_array(v, copy=True) if _type(v) is _ndarray else v) for v in args]

@@ -123,7 +123,7 @@ class Grader:
         for ex in self.assignment.exercises:
             for hidden in (False, True):
                 res = self._results.get((ex.grade_id, hidden))
-                if res is None:
+                if not res:                             # not run, or no cases of that kind
                     continue
                 failed = sum(1 for r in res if not r.passed)
                 mark = "✅" if failed == 0 and res else "❌"
