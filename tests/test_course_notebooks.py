@@ -151,10 +151,77 @@ def ref_02(inp):
     return out
 
 
+def _jacobian_norms(x, h0, Wx, Wh, b):
+    """||dh_T/dh_{T-k}||_2 for k = 1..T, each Jacobian built row by row by solutions' BPTT.
+
+    Row i of dh_T/dh_s is e_i^T dh_T/dh_s, which is rnn_backward's dh0 when the RNN is
+    started at h_s and the only upstream gradient is e_i on the last state; a batch of H
+    copies gives all rows at once.
+    """
+    T, H = x.shape[1], Wh.shape[0]
+    h_all, _ = S.rnn_forward(x, h0, Wx, Wh, b)
+    norms = []
+    for k in range(1, T + 1):
+        start = h0 if k == T else h_all[:, T - k - 1]
+        xs = np.repeat(x[:, T - k:], H, axis=0)                  # (H, k, D)
+        _, cache = S.rnn_forward(xs, np.repeat(start, H, axis=0), Wx, Wh, b)
+        dh = np.zeros((H, k, H))
+        dh[:, -1] = np.eye(H)
+        J = S.rnn_backward(dh, cache)[1]                         # (H, H) = dh_T / dh_{T-k}
+        norms.append(np.linalg.norm(J, 2))
+    return norms
+
+
+def ref_03(inp):
+    """Lecture 03: products of Jacobians checked against solutions' BPTT, clipping, gates.
+
+    The LSTM cell-path factor: c_{t-1} enters c_t only through f * c_{t-1}, so
+    lstm_step_backward with dnext_h = 0 and dnext_c = v returns dprev_c = v * f; chaining
+    it k steps back from v = 1 gives the product of the last k forget gates.
+    """
+    j = inp["jacobian"]
+    x, h0, Wx, Wh, b = (arr(j[k]) for k in ("x", "h0", "Wx", "Wh", "b"))
+    _, cache = S.rnn_forward(x, h0, Wx, Wh, b)
+    dh = np.zeros(x.shape[:2] + (Wh.shape[0],))
+    dh[:, -1] = arr(j["v"])
+    out = {"vjp_dh0": S.rnn_backward(dh, cache)[1].ravel().tolist()}
+
+    r = inp["radius"]
+    x, Wx, Q, b = arr(r["x"]), arr(r["Wx"]), arr(r["Q"]), arr(r["b"])
+    for rho in r["radii"]:
+        out[f"jac_norm_rho_{rho}"] = _jacobian_norms(x, np.zeros((1, Q.shape[0])), Wx, rho * Q, b)
+    norms = np.array(out["jac_norm_rho_0.9"])
+    out["tbptt_kept_share_K10_rho_0.9"] = float(norms[:10].sum() / norms.sum())
+
+    c = dict(inp["clip"])
+    max_norm = c.pop("max_norm")
+    clipped, total = S.clip_by_global_norm({k: arr(v) for k, v in c.items()}, max_norm)
+    out["clip_total_norm"] = total
+    out["clip_dWh_after"] = clipped["dWh"].ravel().tolist()
+    out["clip_norm_after"] = float(np.sqrt(sum((g ** 2).sum() for g in clipped.values())))
+
+    l = inp["lstm_demo"]
+    x, Wx, Wh, H = arr(l["x"]), arr(l["Wx"]), arr(l["Wh"]), l["H"]
+    for b_f in (0.0, 2.0, 4.0):
+        b = np.zeros(4 * H)
+        b[H:2 * H] = b_f
+        h, c_, caches = np.zeros((1, H)), np.zeros((1, H)), []
+        for t in range(x.shape[1]):
+            h, c_, cache = S.lstm_step_forward(x[:, t], h, c_, Wx, Wh, b)
+            caches.append(cache)
+        dc, path = np.ones((1, H)), []
+        for cache in reversed(caches):
+            dc = S.lstm_step_backward(np.zeros((1, H)), dc, cache)[2]
+            path.append(float(dc.max()))
+        out[f"lstm_cell_path_bf_{b_f}"] = path
+    return out
+
+
 REFERENCES = {
     "00_overview_and_notation.ipynb": ref_00,
     "01_sequence_data.ipynb": ref_01,
     "02_vanilla_rnn.ipynb": ref_02,
+    "03_backpropagation_through_time.ipynb": ref_03,
 }
 # entries whose reference is 0 and which may differ by floating-point rounding only
 ROUNDING_ONLY = {"seeds_form_max_diff", "torch_layout_max_diff"}
