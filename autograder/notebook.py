@@ -91,10 +91,8 @@ class Grader:
         else:
             try:
                 results = grade_exercise(self.assignment, grade_id, namespace, hidden=hidden)
-            except ReferenceUnavailable:
-                report = CheckReport(grade_id, [], hidden=hidden,
-                                     note=f"ℹ️ the {'hidden' if hidden else 'remaining'} cases of {grade_id} "
-                                          "run at grading time")
+            except ReferenceUnavailable as exc:
+                report = CheckReport(grade_id, [], hidden=hidden, note=f"ℹ️ {grade_id}: {exc}")
                 if not quiet:
                     print(report.text())
                 return report
