@@ -292,6 +292,7 @@ class Grader:
     def __init__(self, assignment_id: str, *, spec_path: str | None = None, limits: Limits | None = None,
                  jobs: int = 1, hidden: bool = True, hide: list = (), markers=None, progress=None,
                  use_sandbox: bool = True):
+        import nbformat  # noqa: F401  (a slow first import: pay it before the first submission)
         from autograder import checks
 
         self.checks = checks

@@ -385,6 +385,7 @@ def _child(job_fd, msg_fd, out_fd, assignment, cases, checks, transformer, snaps
             except Exception:
                 pass
 
+    builtins_only = {k: v for k, v in snapshot.items() if k == "builtins"}
     ns = {"__name__": "__main__", "__builtins__": dict(vars(builtins))}
     shell = _Shell(ns)
     ns["__builtins__"]["get_ipython"] = lambda: shell
@@ -401,6 +402,7 @@ def _child(job_fd, msg_fd, out_fd, assignment, cases, checks, transformer, snaps
             except BaseException:  # noqa: BLE001
                 error = "an exception that cannot be shown"
         flush()
+        _restore(builtins_only)      # our own loop (and IPython's transformer) needs real builtins
         send({"t": "cell_done", "k": index, "error": error})
     flush()
     _restore(snapshot)

@@ -1,0 +1,138 @@
+"""Does ``autograder grade`` give every submission the score its real answers earn, whatever it does?
+
+One batch (tests/grade_fixtures/faults.py) holds an honest correct and an honest partly
+wrong submission, and one submission for each fault the issue lists: endless loops (one
+ignoring SIGINT/SIGTERM), os._exit, SIGKILL of itself and of its worker, a memory hog,
+100 MB of output, monkeypatched numpy / autograder / builtins, IPython input
+transformers, edited, deleted and de-labelled test cells with changed points,
+``import solutions`` and reading a solutions file, plus malformed inputs (invalid JSON,
+nbformat 3, a non-notebook file, a folder, a missing path). It is graded once with
+``--jobs 2``; each test checks one property of that run.
+
+Expected scores are derived by hand from the test spec (t_grade.py: sigmoid 4 points,
+rnn_step 4 points, 8 in all), not from the grader's output.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from grade_fixtures import faults  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+LIMITS = ["--timeout-cell", "2", "--timeout", "30", "--memory", "512"]
+
+
+def run_grade(args, out, *, jobs=2, extra=(), env=None, **kw):
+    cmd = [sys.executable, "-m", "autograder", "grade", *args, "--assignment", "t_grade",
+           "--spec", str(faults.SPEC), "--out", str(out), "--jobs", str(jobs), *LIMITS, *extra]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env or dict(os.environ), **kw)
+
+
+def records_by_rel(out: Path) -> dict:
+    recs = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    return {r["rel"]: r for r in recs}
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("batch")
+    args, expected = faults.build_batch(folder)
+    out = folder / "out"
+    proc = run_grade(args, out, timeout=600)
+    return folder, args, expected, out, proc
+
+
+def test_the_batch_completes_with_exit_code_0(batch):
+    _, _, expected, out, proc = batch
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert len(records_by_rel(out)) == len(expected)
+
+
+def test_grading_runs_inside_bubblewrap(batch):
+    """The machines (and CI, after scripts/test) have Debian's bubblewrap: it must be used."""
+    _, _, _, out, proc = batch
+    assert "warning: bubblewrap" not in proc.stderr
+    assert {r["sandbox"] for r in records_by_rel(out).values()} == {"bwrap"}
+
+
+@pytest.mark.parametrize("name", list(faults.honest_notebooks()) + [
+    "invalid_json", "nbformat3", "folder", "notes.txt", "empty_dir", "missing"])
+def test_each_submission_gets_the_score_of_its_real_answers(batch, name):
+    _, _, expected, out, _ = batch
+    recs = records_by_rel(out)
+    rel = next(k for k in expected if Path(k).stem == Path(name).stem)
+    score, status, words = expected[rel]
+    rec = recs[rel]
+    assert (rec["score"], rec["status"]) == (score, status), rec["message"]
+    assert rec["max_score"] == 8.0
+    for word in words:
+        assert word in rec["message"], f"{word!r} not in {rec['message']!r}"
+
+
+def test_a_wrong_answer_fails_with_the_comparison_message_not_a_crash_message(batch):
+    _, _, _, out, _ = batch
+    rec = records_by_rel(out)["subs/partly_wrong.ipynb"]
+    failed = [t for t in rec["tests"] if not t["passed"]]
+    assert {t["grade_id"] for t in failed} == {"rnn_step"}
+    assert len(failed) == 2                      # the public and the hidden case
+    assert all(t["message"] for t in failed)
+
+
+def test_tampering_earns_nothing_for_the_tampered_exercise(batch):
+    """patched numpy/autograder with a wrong sigmoid: sigmoid's 4 points are lost."""
+    _, _, _, out, _ = batch
+    for name in ("patches_numpy", "patches_autograder"):
+        rec = records_by_rel(out)[f"subs/{name}.ipynb"]
+        by = {}
+        for t in rec["tests"]:
+            by[t["grade_id"]] = by.get(t["grade_id"], 0) + t["score"]
+        assert by == {"sigmoid": 0, "rnn_step": 4}, name
+
+
+def test_edited_test_cells_and_points_metadata_change_nothing(batch):
+    _, _, _, out, _ = batch
+    rec = records_by_rel(out)["subs/edited_tests.ipynb"]
+    assert sum(t["max_score"] for t in rec["tests"]) == 8.0      # points from the spec, not 100
+    assert "score = 100" not in rec["output"]
+
+
+def test_a_flood_of_output_is_cut_to_the_cap(batch):
+    _, _, _, out, _ = batch
+    rec = records_by_rel(out)["subs/output_flood.ipynb"]
+    from autograder.grade import slug
+
+    kept = (out / slug(rec["id"]) / "output.txt").read_text()
+    assert 1_000_000 <= len(kept) < 1_100_000
+    assert "more bytes were dropped" in kept
+
+
+def test_each_result_equals_grading_that_submission_alone(batch):
+    """Graded one by one in this process (one worker, no neighbours), same scores and tests."""
+    from autograder.grade import Grader, Limits, discover
+
+    folder, _, expected, out, _ = batch
+    batch_recs = records_by_rel(out)
+    grader = Grader("t_grade", spec_path=str(faults.SPEC),
+                    limits=Limits(timeout_cell=2, timeout=30, memory_mb=512))
+    box = [None]
+    try:
+        for rel in expected:
+            path = folder / rel
+            if not path.suffix == ".ipynb" or path.is_dir() or not path.exists():
+                continue
+            alone = grader.grade_submission(discover([path])[0], box)
+            mine = batch_recs[rel]
+            assert (alone["score"], alone["status"]) == (mine["score"], mine["status"]), rel
+            strip = lambda tests: [{k: v for k, v in t.items()} for t in tests]  # noqa: E731
+            assert strip(alone["tests"]) == strip(mine["tests"]), rel
+    finally:
+        if box[0] is not None:
+            box[0].close()
