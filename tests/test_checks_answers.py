@@ -198,3 +198,22 @@ def test_the_student_cannot_change_the_case_inputs():
     checks.grade_exercise(one_exercise_assignment(ex), ex.grade_id, {"rnn_step_forward": rnn_step_forward})
     for k, v in before.items():
         np.testing.assert_array_equal(ex.public[0].inputs[k], v)
+
+
+def test_evaluate_still_rejects_when_the_student_rebinds_builtins(monkeypatch):
+    """evaluate runs next to student code; it uses references bound at import time.
+    (score runs in the grader's own process, so it is called after the builtins are back.)"""
+    import builtins
+
+    ex = rnn_step_exercise(public=(Case("N=2, D=3, H=4", _inputs()),))
+
+    def rnn_step_forward(x, prev_h, Wx, Wh, b):
+        monkeypatch.setattr(builtins, "isinstance", lambda *a: True)
+        monkeypatch.setattr(builtins, "len", lambda *a: 0)
+        monkeypatch.setattr(builtins, "callable", lambda *a: True)
+        return [[0.0] * 4] * 2, None
+
+    with pytest.raises(AnswerError) as err:
+        checks.evaluate(ex, ex.public[0], {"rnn_step_forward": rnn_step_forward})
+    monkeypatch.undo()
+    assert "expected a numpy array, got list" in str(err.value)

@@ -107,3 +107,36 @@ def test_hidden_cases_need_the_reference_and_say_they_run_at_grading_time(grader
     grader.check("rnn_step_forward", {"rnn_step_forward": correct}, hidden=True)
     assert "run at grading time" in capsys.readouterr().out
     assert grader.score("rnn_step_forward") == 0.0
+
+
+@pytest.mark.slow
+def test_in_a_real_kernel_the_test_cell_value_is_the_score_and_check_is_not_a_number():
+    """nbgrader reads a test cell's execute_result text/plain as the partial-credit score."""
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    tests_dir = str(Path(__file__).resolve().parent)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(f"import sys; sys.path.insert(0, {tests_dir!r})\n"
+                                  "from checks_helpers import rnn_step_exercise, one_exercise_assignment\n"
+                                  "from autograder.notebook import Grader\n"
+                                  "grader = Grader(one_exercise_assignment(rnn_step_exercise()))"),
+        nbformat.v4.new_code_cell("import numpy as np\n"
+                                  "def rnn_step_forward(x, prev_h, Wx, Wh, b):\n"
+                                  "    out = np.tanh(x @ Wx + prev_h @ Wh + b)\n"
+                                  "    return (out if x.shape[0] == 2 else out + 1), None"),
+        nbformat.v4.new_code_cell('grader.check("rnn_step_forward", globals())\ngrader.score("rnn_step_forward")'),
+        nbformat.v4.new_code_cell('grader.check("rnn_step_forward", globals())'),
+    ]
+    NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    test_cell, check_only = nb.cells[2], nb.cells[3]
+    stdout = "".join(o.get("text", "") for o in test_cell.outputs if o.output_type == "stream")
+    assert "✅ rnn_step_forward [N=2, D=3, H=4]: 1/1" in stdout and "❌ rnn_step_forward [N=3, D=4, H=4]: 0/1" in stdout
+    (value,) = [o for o in test_cell.outputs if o.output_type == "execute_result"]
+    assert float(value.data["text/plain"]) == 1.0
+    (value,) = [o for o in check_only.outputs if o.output_type == "execute_result"]
+    with pytest.raises(ValueError):
+        float(value.data["text/plain"])
