@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -172,7 +173,9 @@ class NbgraderCourse:
         """``python -m nbgrader ARGS`` in the course folder; fails the test on a non-zero exit."""
         cmd = [sys.executable, "-m", "nbgrader", *args]
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout)
+        # nbgrader runs `alembic` (next to this python) to check the gradebook's schema
+        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+        proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout, env=env)
         self.log.append(f"$ nbgrader {' '.join(args)}  ({time.perf_counter() - t0:.1f} s, exit {proc.returncode})\n"
                         f"{proc.stdout}{proc.stderr}")
         if proc.returncode != 0:
@@ -276,16 +279,19 @@ class NbgraderAssignmentChecks:
     assignment_id: str = ""
 
     @pytest.fixture(scope="class")
-    def spec(self):
-        return spec_module.load(self.assignment_id)
+    @classmethod
+    def spec(cls):
+        return spec_module.load(cls.assignment_id)
 
     @pytest.fixture(scope="class")
-    def mistakes(self) -> list[Mistake]:
-        return load_mistakes(self.assignment_id)
+    @classmethod
+    def mistakes(cls) -> list[Mistake]:
+        return load_mistakes(cls.assignment_id)
 
     @pytest.fixture(scope="class")
-    def course(self, tmp_path_factory, mistakes) -> NbgraderCourse:
-        course = NbgraderCourse.create(tmp_path_factory.mktemp(self.assignment_id), self.assignment_id)
+    @classmethod
+    def course(cls, tmp_path_factory, mistakes) -> NbgraderCourse:
+        course = NbgraderCourse.create(tmp_path_factory.mktemp(cls.assignment_id), cls.assignment_id)
         course.generate_assignment()
         source = course.source_notebook()
         course.submit(REFERENCE, source)
