@@ -4,7 +4,7 @@ import pytest
 
 from autograder.notebook import CheckReport, Grader, self_check
 from autograder.spec import Assignment, Case, Exercise
-from checks_helpers import rnn_step_exercise, rnn_step_inputs
+from checks_helpers import rnn_step_exercise
 
 
 def correct(x, prev_h, Wx, Wh, b):
