@@ -34,7 +34,8 @@ def _num(v: float) -> str:
 def _short(a: np.ndarray, prefix: str) -> str:
     """``prefix`` then the array cut short, continuation lines aligned under its first bracket."""
     text = np.array2string(a, precision=6, threshold=20, edgeitems=2, separator=", ", max_line_width=88)
-    return prefix + text.replace("\n", "\n" + " " * len(prefix))
+    pad = " " * len(prefix)
+    return prefix + "\n".join([text.splitlines()[0]] + [(pad + ln).rstrip() for ln in text.splitlines()[1:]])
 
 
 def mismatch(actual: np.ndarray, desired: np.ndarray, rtol: float, atol: float) -> np.ndarray:
