@@ -76,3 +76,8 @@ def test_hidden_cases_show_the_count_but_no_values():
 def test_hidden_shape_mismatch_does_not_print_the_shapes():
     ok, msg = compare(np.zeros((5, 3)), np.zeros((5, 7)), rtol=1e-6, atol=1e-8, hidden=True)
     assert not ok and "shape" in msg and "(5, 7)" not in msg and "7" not in msg.splitlines()[1]
+
+
+def test_messages_have_no_trailing_spaces_even_for_3d_arrays():
+    ok, msg = compare(np.zeros((2, 2, 2)), np.ones((2, 2, 2)), rtol=1e-6, atol=0.0)
+    assert not ok and all(ln == ln.rstrip() for ln in msg.splitlines())
