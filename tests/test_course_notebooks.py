@@ -217,11 +217,68 @@ def ref_03(inp):
     return out
 
 
+def ref_04(inp):
+    """Lecture 04: the notes' LSTM examples (solutions.worked_examples), full steps, variants.
+
+    The coupled cell on the notes' full example has i = 1 - f = 0.6, the example's own i,
+    so its c_t is the plain update's. The 30-step accumulation iterates lstm_state_update
+    with the fixed gates f = sigmoid(3), i = sigmoid(0), g = tanh(1), o = sigmoid(0.5).
+    """
+    from solutions.worked_examples import example
+
+    ex = lambda name: example(name).computed
+    out = {
+        "forget_only_kept": ex("lstm_forget_only")["C_t"],
+        "adding_memory_c_t": ex("lstm_adding_memory")["C_t"],
+        "partial_retention_c_t": ex("lstm_partial_retention")["C_t"],
+        "partial_retention_tanh_c_t": ex("lstm_partial_retention")["tanh(C_t)"],
+        "output_gate_tanh_c": ex("lstm_output_gate")["tanh(C_t)"],
+        "output_gate_h_t": ex("lstm_output_gate")["h_t"],
+        "full_step_c_t": ex("lstm_full_step")["C_t"],
+        "full_step_tanh_c_t": ex("lstm_full_step")["tanh(C_t)"],
+        "full_step_h_t": ex("lstm_full_step")["h_t"],
+        "full_step_from_weights_c_t": ex("lstm_full_step")["C_t (lstm_step_forward)"],
+        "full_step_from_weights_h_t": ex("lstm_full_step")["h_t (lstm_step_forward)"],
+        "short_long_tanh_c": ex("lstm_short_vs_long")["tanh(C_t)"],
+        "short_long_h_t": ex("lstm_short_vs_long")["h_t"],
+        "coupled_full_example_c_t": S.lstm_state_update(1.0, 0.4, 1 - 0.4, 0.5, 0.7)[0],
+    }
+    c = h = 0.0
+    for _ in range(30):
+        c, h = S.lstm_state_update(c, S.sigmoid(3.0), S.sigmoid(0.0), np.tanh(1.0), S.sigmoid(0.5))
+    out["accumulate_c_30"], out["accumulate_h_30"] = float(c), float(h)
+
+    bs = {k: arr(v) for k, v in inp["batch_step"].items()}
+    h, c, _ = S.lstm_step_forward(bs["x"], bs["prev_h"], bs["prev_c"], bs["Wx"], bs["Wh"], bs["b"])
+    out["batch_step_h_t"], out["batch_step_c_t"] = h.ravel().tolist(), c.ravel().tolist()
+    p = {k: arr(v) for k, v in inp["peephole"].items()}
+    h, c = S.lstm_peephole_step_forward(bs["x"], bs["prev_h"], bs["prev_c"], bs["Wx"], bs["Wh"], bs["b"],
+                                        p["p_i"], p["p_f"], p["p_o"])
+    out["peephole_h_t"], out["peephole_c_t"] = h.ravel().tolist(), c.ravel().tolist()
+    H = bs["prev_h"].shape[1]
+    h, c = S.lstm_coupled_step_forward(bs["x"], bs["prev_h"], bs["prev_c"], bs["Wx"][:, H:], bs["Wh"][:, H:], bs["b"][H:])
+    out["coupled_h_t"], out["coupled_c_t"] = h.ravel().tolist(), c.ravel().tolist()
+
+    g = inp["gate_demo"]
+    x, Wx, Wh = arr(g["x"]), arr(g["Wx"]), arr(g["Wh"])
+    H = Wh.shape[0]
+    b = np.zeros(4 * H)
+    b[H:2 * H] = g["b_f"]
+    h, c = np.zeros((1, H)), np.zeros((1, H))
+    for t in range(x.shape[1]):
+        h, c, _ = S.lstm_step_forward(x[:, t], h, c, Wx, Wh, b)
+    h_seq, _ = S.lstm_forward(x, np.zeros((1, H)), Wx, Wh, b)
+    np.testing.assert_allclose(h_seq[:, -1], h)                 # the two reference paths agree
+    out["gate_demo_h_last"], out["gate_demo_c_last"] = h.ravel().tolist(), c.ravel().tolist()
+    return out
+
+
 REFERENCES = {
     "00_overview_and_notation.ipynb": ref_00,
     "01_sequence_data.ipynb": ref_01,
     "02_vanilla_rnn.ipynb": ref_02,
     "03_backpropagation_through_time.ipynb": ref_03,
+    "04_lstm.ipynb": ref_04,
 }
 # entries whose reference is 0 and which may differ by floating-point rounding only
 ROUNDING_ONLY = {"seeds_form_max_diff", "torch_layout_max_diff"}
