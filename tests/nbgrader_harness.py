@@ -45,6 +45,7 @@ from samples import Mistake, load_mistakes, make_submission  # noqa: E402
 
 REFERENCE = "reference"   # student id of the source notebook (the solutions)
 BLANK = "blank"           # student id of the unmodified release
+CLOBBERED = "clobbered"   # student id of a submission that rebinds `grader`: every test cell raises
 HIDDEN_MARKERS = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "hidden=True")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -81,6 +82,15 @@ def cell_text(cell) -> str:
     return _ANSI.sub("", "\n".join(parts))
 
 
+def html_text(html: str) -> str:
+    """The visible text of an HTML page (tags dropped, entities decoded): ANSI colours in a
+    traceback become <span>s that would split a marker like ``hidden=True``."""
+    import html as html_module
+
+    body = re.sub(r"<style.*?</style>|<script.*?</script>", "", html, flags=re.S)
+    return html_module.unescape(re.sub(r"<[^>]+>", "", body))
+
+
 def errors_in(cell) -> list[str]:
     """``ename: evalue`` of each error output of a cell."""
     return [f"{o.get('ename')}: {o.get('evalue')}" for o in cell.get("outputs", []) if o.get("output_type") == "error"]
@@ -104,6 +114,15 @@ def fill_release(release_nb, source_nb):
             if cell.get("id") not in solutions:
                 raise KeyError(f"release cell {cell.get('id')!r} has no solution cell with the same id in the source")
             nb.cells[i] = _copy(solutions[cell.get("id")])
+    return nb
+
+
+def clobber_grader(source_nb):
+    """The source notebook with ``grader = None`` at the end of its first solution cell,
+    so that every test cell raises (and prints a traceback with its context lines)."""
+    nb = _copy(source_nb)
+    cell = next(c for c in nb.cells if nbgrader_meta(c).get("solution"))
+    cell.source += "\ngrader = None  # overwrites the grader of the setup cell"
     return nb
 
 
@@ -296,6 +315,7 @@ class NbgraderAssignmentChecks:
         source = course.source_notebook()
         course.submit(REFERENCE, source)
         course.submit(BLANK, course.release_notebook())
+        course.submit(CLOBBERED, clobber_grader(source))
         for mistake in mistakes:
             course.submit(mistake.name, make_submission(source, mistake))
         course.autograde()
@@ -304,7 +324,7 @@ class NbgraderAssignmentChecks:
         return course
 
     def students(self, mistakes) -> list[str]:
-        return [REFERENCE, BLANK] + [m.name for m in mistakes]
+        return [REFERENCE, BLANK, CLOBBERED] + [m.name for m in mistakes]
 
     # the source notebook
     def test_source_notebook_is_clean_nbformat_4_5_with_stable_ids(self):
@@ -397,12 +417,24 @@ class NbgraderAssignmentChecks:
     def test_feedback_contains_no_hidden_test(self, course, spec, mistakes):
         needles = hidden_value_needles(spec)
         for student in self.students(mistakes):
-            html = course.feedback_html(student)
+            html = html_text(course.feedback_html(student))
             for marker in HIDDEN_MARKERS:
                 assert marker not in html, f"{student}: feedback shows {marker!r}"
             leaked = [n for n in needles if n in html]
             assert not leaked, f"{student}: feedback shows hidden-case values {leaked[:5]}"
             assert "Checks " in html, "the feedback still shows the public part of the test cells"
+
+    def test_tracebacks_in_the_feedback_show_no_hidden_line(self, course, spec):
+        """A test cell that raises prints its neighbouring lines as context; none may be hidden."""
+        assert course.scores(CLOBBERED) == {e.grade_id: 0.0 for e in spec.exercises}
+        nb = course.autograded_notebook(CLOBBERED)
+        with_hidden = [e.grade_id for e in spec.exercises if e.hidden is not None]
+        for gid in with_hidden:
+            assert errors_in(cell_by_grade_id(nb, gid)), f"{gid}: expected the test cell to raise"
+        html = html_text(course.feedback_html(CLOBBERED))
+        assert "AttributeError" in html and "grader.check" in html, "the traceback is still shown"
+        for marker in HIDDEN_MARKERS:
+            assert marker not in html
 
     def test_export_writes_the_csv_with_every_submission(self, course, spec, mistakes):
         rows = {r["student_id"]: r for r in course.export_rows()}
