@@ -273,15 +273,58 @@ def ref_04(inp):
     return out
 
 
+def ref_05(inp):
+    """Lecture 05: the notes' GRU examples, Cho against PyTorch (also checked with torch itself).
+
+    Negating the z block of Wx, Wh and b turns sigmoid(a_z) into 1 - sigmoid(a_z), which
+    swaps the two conventions' meaning of z; at h_prev = 0 the reset placement no longer
+    matters ((r * 0) Wh = 0 = r * (0 Wh + 0)), so the two cells agree exactly there.
+    """
+    from solutions.worked_examples import example
+
+    ex = lambda name: example(name).computed
+    c = {k: arr(v) for k, v in inp["conventions"].items()}
+    H = c["prev_h"].shape[1]
+    flip = np.ones(3 * H)
+    flip[H:2 * H] = -1
+    zero = np.zeros(3 * H)
+    torch_same = S.gru_step_forward_pytorch(c["x"], c["prev_h"], c["Wx"], c["Wh"], c["b"], zero)
+    torch_flipped = S.gru_step_forward_pytorch(c["x"], c["prev_h"], c["Wx"] * flip, c["Wh"] * flip, c["b"] * flip, zero)
+    import torch  # the test extras pin it: an independent oracle for the PyTorch convention
+    cell = torch.nn.GRUCell(c["x"].shape[1], H).double()
+    with torch.no_grad():
+        cell.weight_ih.copy_(torch.from_numpy(c["Wx"].T)); cell.weight_hh.copy_(torch.from_numpy(c["Wh"].T))
+        cell.bias_ih.copy_(torch.from_numpy(c["b"])); cell.bias_hh.zero_()
+        oracle = cell(torch.from_numpy(c["x"]), torch.from_numpy(c["prev_h"])).numpy()
+    np.testing.assert_allclose(torch_same, oracle, rtol=1e-12, atol=1e-14)
+    out = {
+        "update_h_t": ex("gru_gradual_update")["h_t"],
+        "reset_r_h": ex("gru_reset_gate")["r*prev_h"],
+        "reset_pre": ex("gru_reset_gate")["pre-activation"],
+        "reset_n": ex("gru_reset_gate")["h_tilde"],
+        "full_n": ex("gru_full_step")["h_tilde"],
+        "full_h_t": ex("gru_full_step")["h_t"],
+        "cho_h_t": S.gru_step_forward(c["x"], c["prev_h"], c["Wx"], c["Wh"], c["b"])[0].ravel().tolist(),
+        "torch_h_t": torch_same.ravel().tolist(),
+        "torch_flipped_h_t": torch_flipped.ravel().tolist(),
+        "first_step_diff_flipped": 0.0,
+    }
+    for conv in ("textbook", "pytorch", "keras"):
+        out[f"lstm_params_{conv}"] = S.param_count("lstm", 5, 64, convention=conv)
+        out[f"gru_params_{conv}"] = S.param_count("gru", 5, 64, convention=conv)
+    return out
+
+
 REFERENCES = {
     "00_overview_and_notation.ipynb": ref_00,
     "01_sequence_data.ipynb": ref_01,
     "02_vanilla_rnn.ipynb": ref_02,
     "03_backpropagation_through_time.ipynb": ref_03,
     "04_lstm.ipynb": ref_04,
+    "05_gru.ipynb": ref_05,
 }
 # entries whose reference is 0 and which may differ by floating-point rounding only
-ROUNDING_ONLY = {"seeds_form_max_diff", "torch_layout_max_diff"}
+ROUNDING_ONLY = {"seeds_form_max_diff", "torch_layout_max_diff", "first_step_diff_flipped"}
 
 
 def assert_number(key, got, want, rtol=1e-9, atol=1e-12):
