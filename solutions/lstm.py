@@ -120,12 +120,20 @@ def lstm_step_backward(dnext_h, dnext_c, cache):
     return dx, dprev_h, dprev_c, dWx, dWh, db
 
 
+def _ifog(H):
+    """Column order i, f, o, g: the three sigmoid gates side by side, so one call activates
+    them. Swapping the g and o blocks is its own inverse: it also maps back."""
+    return np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
+
+
 def lstm_forward(x, h0, Wx, Wh, b):
     """Run an LSTM over a whole sequence, from h0 and c0 = 0 (lstm_step_forward at every step).
 
-    The input projection x_t Wx + b of all steps is one matmul; the loop does one matmul
-    (h_{t-1} Wh) per step. Internally everything is stored time-major (T, N, .) so each
-    step works on contiguous memory; h is returned as an (N, T, H) view of that buffer.
+    Same maths as lstm_step_forward, arranged for speed: the input projection x_t Wx + b
+    of all steps is one matmul, the loop does one matmul (h_{t-1} Wh) per step and writes
+    into preallocated buffers; internally the gate columns are in the order i, f, o, g and
+    everything is stored time-major (T, N, .) so each step reads contiguous memory.
+    h is returned as an (N, T, H) view of the time-major buffer.
 
     Inputs:
     - x: input sequence of shape (N, T, D)
@@ -147,6 +155,8 @@ def lstm_forward(x, h0, Wx, Wh, b):
     check(fn, "b", b, ((4, "H"),), s)
     N, T, D = x.shape
     H = h0.shape[1]
+    ifog = _ifog(H)
+    Wx, Wh, b = Wx[:, ifog], Wh[:, ifog], b[ifog]        # small copies, gate order i, f, o, g
     xt = x.transpose(1, 0, 2).reshape(T * N, D)          # time-major rows
     gates = (xt @ Wx).reshape(T, N, 4 * H)               # x_t Wx for every t; becomes the gates
     gates += b
@@ -154,15 +164,15 @@ def lstm_forward(x, h0, Wx, Wh, b):
     c = np.empty((T, N, H), dtype)                       # cell states
     tanh_c = np.empty((T, N, H), dtype)
     h = np.empty((T, N, H), dtype)
+    rec = np.empty((N, 4 * H), dtype)                    # scratch for h_{t-1} Wh
     ig = np.empty((N, H), dtype)                         # scratch for i * g
     prev_h, prev_c = h0, np.zeros((N, H), dtype)
     for t in range(T):
         a = gates[t]
-        a += prev_h @ Wh                                 # a_t = x_t Wx + b + h_{t-1} Wh
-        _sigmoid_(a[:, :2 * H])                          # i, f
-        np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])  # g
-        _sigmoid_(a[:, 3 * H:])                          # o
-        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        a += np.matmul(prev_h, Wh, out=rec)              # a_t = x_t Wx + b + h_{t-1} Wh
+        _sigmoid_(a[:, :3 * H])                          # i, f, o
+        np.tanh(a[:, 3 * H:], out=a[:, 3 * H:])          # g
+        i, f, o, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
         prev_c = np.multiply(f, prev_c, out=c[t])        # c_t = f * c_{t-1} + i * g
         prev_c += np.multiply(i, g, out=ig)
         np.tanh(prev_c, out=tanh_c[t])
@@ -184,42 +194,44 @@ def lstm_backward(dh, cache):
     - dWh: of shape (H, 4H)
     - db: of shape (4H,)
     """
-    xt, h0, Wx, Wh, gates, c, tanh_c, h = cache
+    xt, h0, Wx, Wh, gates, c, tanh_c, h = cache          # gate columns in the order i, f, o, g
     T, N, H = h.shape
     D = Wx.shape[0]
     s = {}
     check("lstm_backward", "h (from cache)", h.transpose(1, 0, 2), ("N", "T", "H"), s)
     check("lstm_backward", "dh", dh, ("N", "T", "H"), s)
     dtype = np.result_type(dh, h)
+    WhT = Wh.T
     da = np.empty((T, N, 4 * H), dtype)                  # gradients on a_t, every t
     dprev_h = np.zeros((N, H), dtype)
     dc = np.zeros((N, H), dtype)                         # carries dprev_c between steps
-    dh_t = np.empty((N, H), dtype)
-    tmp = np.empty((N, H), dtype)
+    dh_t, tmp = np.empty((N, H), dtype), np.empty((N, H), dtype)
+    local = np.empty((N, 4 * H), dtype)                  # derivatives of the activations
     zeros = np.zeros((N, H), dtype)
     for t in reversed(range(T)):
-        g_t, da_t = gates[t], da[t]
-        i, f, g, o = g_t[:, :H], g_t[:, H:2 * H], g_t[:, 2 * H:3 * H], g_t[:, 3 * H:]
-        tc = tanh_c[t]
+        G, da_t, tc = gates[t], da[t], tanh_c[t]
+        i, f, o, g = G[:, :H], G[:, H:2 * H], G[:, 2 * H:3 * H], G[:, 3 * H:]
         prev_c = c[t - 1] if t > 0 else zeros
         np.add(dh[:, t], dprev_h, out=dh_t)              # from the output at t and from step t+1
-        # h = o * tanh(c): do = dh * tanh(c), dc += dh * o * (1 - tanh(c)^2)
+        # h = o * tanh(c): dc += dh * o * (1 - tanh(c)^2)
         np.multiply(tc, tc, out=tmp)
         np.subtract(1, tmp, out=tmp)
         tmp *= o
         tmp *= dh_t
         dc += tmp
-        da_o = np.multiply(dh_t, tc, out=da_t[:, 3 * H:])
-        da_o *= o * (1 - o)                              # o = sigmoid(a_o)
-        # c = f * c_prev + i * g
-        da_i = np.multiply(dc, g, out=da_t[:, :H])
-        da_i *= i * (1 - i)                              # i = sigmoid(a_i)
-        da_f = np.multiply(dc, prev_c, out=da_t[:, H:2 * H])
-        da_f *= f * (1 - f)                              # f = sigmoid(a_f)
-        da_g = np.multiply(dc, i, out=da_t[:, 2 * H:3 * H])
-        da_g *= 1 - g * g                                # g = tanh(a_g)
+        # gradients on the gate values: c = f * c_prev + i * g, h = o * tanh(c)
+        np.multiply(dc, g, out=da_t[:, :H])              # di
+        np.multiply(dc, prev_c, out=da_t[:, H:2 * H])    # df
+        np.multiply(dh_t, tc, out=da_t[:, 2 * H:3 * H])  # do
+        np.multiply(dc, i, out=da_t[:, 3 * H:])          # dg
+        # through the activations: sigmoid' = s * (1 - s) for i, f, o; tanh' = 1 - g^2
+        np.subtract(1, G[:, :3 * H], out=local[:, :3 * H])
+        local[:, :3 * H] *= G[:, :3 * H]
+        np.multiply(g, g, out=local[:, 3 * H:])
+        np.subtract(1, local[:, 3 * H:], out=local[:, 3 * H:])
+        da_t *= local
         dc *= f                                          # dprev_c
-        dprev_h = da_t @ Wh.T                            # a_t = ... + h_{t-1} Wh
+        dprev_h = np.matmul(da_t, WhT, out=dprev_h)      # a_t = ... + h_{t-1} Wh
     # input and parameter gradients of all steps in one matmul each
     da2 = da.reshape(T * N, 4 * H)
     dx = (da2 @ Wx.T).reshape(T, N, D).transpose(1, 0, 2)
@@ -227,7 +239,8 @@ def lstm_backward(dh, cache):
     dWh = h0.T @ da[0]
     dWh += h[:-1].reshape((T - 1) * N, H).T @ da[1:].reshape((T - 1) * N, 4 * H)
     db = da2.sum(axis=0)
-    return dx, dprev_h, dWx, dWh, db
+    ifog = _ifog(H)                                      # back to the order i, f, g, o
+    return dx, dprev_h, dWx[:, ifog], dWh[:, ifog], db[ifog]
 
 
 def lstm_peephole_step_forward(x, prev_h, prev_c, Wx, Wh, b, p_i, p_f, p_o):
