@@ -148,7 +148,8 @@ class Numeric:
 
     key:      ``numeric_key(question_id, value, decimals)``.
     decimals: the answer is compared at this many decimal places; an answer within one
-              unit of the last place (10**-decimals) passes.
+              unit of the last place (10**-decimals) passes. decimals=0 (a count) must
+              round to the key exactly.
     hint:     shown with a wrong answer.
     mistakes: ``numeric_key`` of a typical wrong value -> what that mistake was.
     """
@@ -175,6 +176,8 @@ class Numeric:
         print(self.text())
 
     def _matches(self, value: float, key: str) -> bool:
+        if self.decimals == 0:  # a count: exact
+            return numeric_key(self.question_id, value, 0) == key
         unit = 10.0 ** -self.decimals
         return any(numeric_key(self.question_id, value + d * unit, self.decimals) == key for d in (0, -1, 1))
 

@@ -13,6 +13,7 @@ import ast
 import functools
 import json
 import math
+import re
 import time
 from pathlib import Path
 
@@ -315,6 +316,62 @@ def ref_05(inp):
     return out
 
 
+def ref_06(inp):
+    """Lecture 06: architectures from solutions.architectures; packing also checked with torch.
+
+    ConvLSTM count by hand: 4 blocks x (input kernel H*C*k*k + recurrent kernel H*H*k*k
+    + bias H) = 4 * (16*1*9 + 16*16*9 + 16) = 9856 for C=1, H=16, k=3.
+    Packed batch sizes for lengths (5, 3, 2) over T = 5 steps: 3, 3, 2, 1, 1.
+    """
+    import torch
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    P = lambda d: {k: arr(v) for k, v in d.items()}
+    b = inp["bidir"]
+    x = arr(b["x"])
+    out, h_n = S.bidirectional_forward("rnn", x, P(b["fwd"]), P(b["bwd"]))
+    H = h_n.shape[-1]
+    res = {"bidir_out": out.ravel().tolist(), "bidir_h_n": h_n.ravel().tolist(),
+           "bidir_wrong_summary": out[:, -1].ravel().tolist(),
+           "bidir_right_summary": np.concatenate([h_n[0], h_n[1]], axis=1).ravel().tolist()}
+    layers = [P(p) for p in inp["stacked"]]
+    out, h_n = S.stacked_forward("rnn", x, layers)
+    res |= {"stacked_out": out.ravel().tolist(), "stacked_h_n": h_n.ravel().tolist(),
+            "stacked_params_per_layer": [S.param_count("rnn", x.shape[2], H), S.param_count("rnn", H, H)],
+            "convlstm_params_C1_H16_k3": 9856}
+
+    v = inp["varlen"]
+    xv, lengths, cell = arr(v["x"]), np.array(v["lengths"]), P(v["cell"])
+    h_all, h_final = S.masked_forward("rnn", xv, lengths, cell)
+    rnn = torch.nn.RNN(xv.shape[2], H, batch_first=True).double()
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(cell["Wx"].T)); rnn.weight_hh_l0.copy_(torch.from_numpy(cell["Wh"].T))
+        rnn.bias_ih_l0.copy_(torch.from_numpy(cell["b"])); rnn.bias_hh_l0.zero_()
+        packed = pack_padded_sequence(torch.from_numpy(xv), torch.from_numpy(lengths), batch_first=True, enforce_sorted=False)
+        t_out, t_hn = rnn(packed)
+        t_out, _ = pad_packed_sequence(t_out, batch_first=True, total_length=xv.shape[1])
+    np.testing.assert_allclose(h_all, t_out.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h_final, t_hn[0].numpy(), rtol=1e-10, atol=1e-12)
+    plain, _ = S.rnn_forward(xv, np.zeros((len(lengths), H)), cell["Wx"], cell["Wh"], cell["b"])
+    res |= {"masked_h_final": h_final.ravel().tolist(), "masked_out": h_all.ravel().tolist(),
+            "packed_batch_sizes": [3, 3, 2, 1, 1], "unmasked_last_output": plain[:, -1].ravel().tolist(),
+            "masked_last_output": h_all[:, -1].ravel().tolist()}
+
+    r = inp["reset"]
+    zeros = np.zeros((len(lengths), H))
+    ha, _ = S.rnn_forward(arr(r["xa"]), zeros, cell["Wx"], cell["Wh"], cell["b"])
+    hb_reset, _ = S.rnn_forward(arr(r["xb"]), zeros, cell["Wx"], cell["Wh"], cell["b"])
+    hb_carried, _ = S.rnn_forward(arr(r["xb"]), ha[:, -1], cell["Wx"], cell["Wh"], cell["b"])
+    res |= {"reset_h_b": hb_reset[:, -1].ravel().tolist(), "carried_h_b": hb_carried[:, -1].ravel().tolist()}
+
+    seq = arr(inp["padding"]["seq"])
+    h_seq, _ = S.rnn_forward(seq, np.zeros((1, H)), cell["Wx"], cell["Wh"], cell["b"])
+    h_true = h_seq[:, -1]
+    h_pad, _ = S.rnn_forward(np.zeros((1, 30, seq.shape[2])), h_true, cell["Wx"], cell["Wh"], cell["b"])
+    res["padding_drift"] = [0.0] + np.abs(h_pad[0] - h_true).max(axis=1).tolist()
+    return res
+
+
 REFERENCES = {
     "00_overview_and_notation.ipynb": ref_00,
     "01_sequence_data.ipynb": ref_01,
@@ -322,6 +379,7 @@ REFERENCES = {
     "03_backpropagation_through_time.ipynb": ref_03,
     "04_lstm.ipynb": ref_04,
     "05_gru.ipynb": ref_05,
+    "06_architectures.ipynb": ref_06,
 }
 # entries whose reference is 0 and which may differ by floating-point rounding only
 ROUNDING_ONLY = {"seeds_form_max_diff", "torch_layout_max_diff", "first_step_diff_flipped"}
@@ -408,7 +466,9 @@ def test_notebook_is_committed_clean_valid_nbformat_with_stable_ids(name):
     ids = [c.id for c in nb.cells]
     assert len(ids) == len(set(ids)), f"{name}: duplicate cell ids"
     # descriptive ids (not random hex): they stay put when other cells are edited
-    assert all(any(ch == "-" for ch in i) or i.isalpha() for i in ids), f"{name}: non-descriptive ids {ids}"
+    random_looking = [i for i in ids if not re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", i)
+                      or re.fullmatch(r"[0-9a-f]{8,}", i)]
+    assert not random_looking, f"{name}: non-descriptive cell ids {random_looking}"
     for c in nb.cells:
         if c.cell_type == "code":
             assert c.outputs == [], f"{name} cell {c.id} has outputs"
