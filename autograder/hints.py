@@ -39,6 +39,29 @@ HINTS: dict[str, str] = {
                                     "applies the reset gate after the product, r*(h Wh_n + bh_n).",
     "pytorch_recurrent_bias_missing": "HINT: your output matches the one computed without bh: PyTorch adds the "
                                       "recurrent bias bh to h Wh (and the reset gate scales its n block).",
+    # a5_architectures: bidirectional, stacked, masked, the forecasting model's counts
+    "backward_final_at_last_step": "HINT: your h_n[1] matches out[:, -1, H:], the backward state after its first "
+                                   "step; the backward direction ends at t = 0: out[:, 0, H:].",
+    "backward_states_not_reordered": "HINT: your backward states are in reading order (last step first); put them "
+                                     "back in time order so that out[:, t] holds both directions' states of step t.",
+    "directions_swapped": "HINT: your output matches [backward, forward]: concatenate the forward states first, "
+                          "then the backward ones (and h_n in the same order).",
+    "backward_not_reversed": "HINT: your backward direction reads the sequence forward: it must read x from "
+                             "t = T-1 down to t = 0.",
+    "stack_first_layer_output": "HINT: your out matches the first layer's states: return the states of the last "
+                                "layer, which reads the first layer's states as its input.",
+    "stack_layer2_starts_from_layer1": "HINT: your second layer starts from the first layer's final state; each "
+                                       "layer starts from its own initial state (zeros here).",
+    "padding_not_masked": "HINT: your output matches running the RNN over the padding too: at a padding step "
+                          "(t >= lengths[n]) the state must stay as it was.",
+    "final_from_last_padded_step": "HINT: your h_final matches h[:, -1], which is padding for shorter sequences; "
+                                   "take each sequence's state at t = lengths[n] - 1.",
+    "padding_keeps_state": "HINT: your h carries the last real state into the padding steps; the outputs at "
+                           "padding steps are 0 (only h_final keeps the state).",
+    "dense_bias_missing": "HINT: your counts match Dense layers without their bias: Dense(n_out) on n_in inputs "
+                          "has n_in*n_out + n_out parameters.",
+    "rnn_two_biases": "HINT: your recurrent layer's count has two bias vectors (PyTorch's b_ih and b_hh); "
+                      "Keras's SimpleRNN has one: h*(d + h + 1).",
     # LSTM
     "forget_gate_on_candidate": "HINT: your output matches c_t = i*c_{t-1} + f*g: the forget gate multiplies the "
                                 "candidate g (and the input gate the old cell); it should be f*c_{t-1} + i*g.",
