@@ -8,6 +8,8 @@ scores in ``COURSE_DIR/gradebook.db`` (read with ``nbgrader.api.Gradebook``).
 """
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -16,6 +18,10 @@ TOLERANCE = 1e-6
 
 def nbgrader_scores(course_dir: Path, assignment_id: str) -> dict:
     """(student, notebook) -> {"score": float, "exercises": {grade_id: float}} from gradebook.db."""
+    # nbgrader runs the `alembic` script of its environment: make sure it is on PATH.
+    bindir = os.path.dirname(sys.executable)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     from nbgrader.api import Gradebook, MissingEntry
 
     db = Path(course_dir) / "gradebook.db"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,7 +62,9 @@ def parse_notebook(data: bytes, name: str = "submission"):
         raise Malformed("expected a notebook with a 'cells' list, got none")
     try:
         nb = nbformat.from_dict(raw)
-        nbformat.validate(nb, version=4)
+        with warnings.catch_warnings():    # cell ids are optional before nbformat 4.5
+            warnings.simplefilter("ignore")
+            nbformat.validate(nb, version=4)
     except Exception as exc:  # nbformat raises ValidationError and friends
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise Malformed(f"expected a valid nbformat-4 notebook, got one that fails validation: {first}") from None

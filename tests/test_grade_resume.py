@@ -52,11 +52,11 @@ def reference_run(tmp_path_factory):
     subs = make_batch(folder)
     out = folder / "uninterrupted"
     subprocess.run(grade_cmd(subs, out), check=True, capture_output=True, timeout=300)
-    return subs, {r["id"]: comparable(r) for r in lines(out)}
+    return subs, out, {r["id"]: comparable(r) for r in lines(out)}
 
 
 def test_a_killed_batch_resumes_and_grades_each_submission_exactly_once(reference_run, tmp_path):
-    subs, reference = reference_run
+    subs, _, reference = reference_run
     assert len(reference) == N
     out = tmp_path / "killed"
     proc = subprocess.Popen(grade_cmd(subs, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -81,11 +81,20 @@ def test_a_killed_batch_resumes_and_grades_each_submission_exactly_once(referenc
     assert [r["id"] for r in final[:len(first)]] == [r["id"] for r in first]   # nothing regraded
 
 
+def test_rerunning_a_finished_batch_grades_nothing(reference_run):
+    subs, out, reference = reference_run
+    before = (out / "results.jsonl").read_bytes()
+    proc = subprocess.run(grade_cmd(subs, out), check=True, capture_output=True, text=True, timeout=300)
+    assert (out / "results.jsonl").read_bytes() == before
+    assert f"{N} submissions" in proc.stdout
+    assert "[" not in proc.stderr                           # no progress line: nothing graded
+
+
 def test_a_half_written_last_line_is_dropped_and_that_submission_regraded(reference_run, tmp_path):
-    subs, reference = reference_run
+    subs, done, reference = reference_run
     out = tmp_path / "cut"
-    subprocess.run(grade_cmd(subs, out), check=True, capture_output=True, timeout=300)
-    data = (out / "results.jsonl").read_bytes().splitlines(keepends=True)
+    out.mkdir()
+    data = (done / "results.jsonl").read_bytes().splitlines(keepends=True)
     cut_id = json.loads(data[-1])["id"]
     (out / "results.jsonl").write_bytes(b"".join(data[:-1]) + data[-1][: len(data[-1]) // 2])
     proc = subprocess.run(grade_cmd(subs, out), check=True, capture_output=True, text=True, timeout=300)
@@ -93,13 +102,3 @@ def test_a_half_written_last_line_is_dropped_and_that_submission_regraded(refere
     assert sorted(r["id"] for r in final) == sorted(reference)
     assert final[-1]["id"] == cut_id
     assert "[1/1]" in proc.stderr                           # only that one was graded again
-
-
-def test_rerunning_a_finished_batch_grades_nothing(reference_run, tmp_path):
-    subs, reference = reference_run
-    out = tmp_path / "again"
-    subprocess.run(grade_cmd(subs, out), check=True, capture_output=True, timeout=300)
-    before = (out / "results.jsonl").read_bytes()
-    proc = subprocess.run(grade_cmd(subs, out), check=True, capture_output=True, text=True, timeout=300)
-    assert (out / "results.jsonl").read_bytes() == before
-    assert f"{N} submissions" in proc.stdout
