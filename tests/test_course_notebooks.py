@@ -372,6 +372,34 @@ def ref_06(inp):
     return res
 
 
+def ref_07(inp):
+    """Lecture 07: the seeds' forecasting models, layer by layer (solutions.params).
+
+    Keras: SimpleRNN H(D+H+1), LSTM 4H(D+H+1), GRU reset_after 3H(D+H+2); a dense layer
+    n_in*n_out + n_out; with D=5, H=64 the recurrent layers have 4480, 17920, 13632.
+    """
+    a = S.forecasting_model_counts("rnn", return_sequences=False)
+    b = S.forecasting_model_counts("rnn", return_sequences=True)
+    out = {
+        "last_state_counts": [n for _, _, n in a],
+        "last_state_widths": [int(np.prod(s)) for _, s, _ in a[:-1]],
+        "all_states_counts": [n for _, _, n in b],
+        "all_states_widths": [int(np.prod(s)) for _, s, _ in b[:-1]],
+        "flatten_width": 24 * 64,
+        "design_ratio": b[-1][2] / a[-1][2],
+        "first_dense_share": S.dense_param_count(1536, 128) / b[-1][2],
+    }
+    for cell, name in (("rnn", "simplernn"), ("lstm", "lstm"), ("gru", "gru")):
+        out[f"keras_{name}_D5_H64"] = S.param_count(cell, 5, 64, convention="keras")
+        out[f"design1_total_{name}"] = S.forecasting_model_counts(cell, return_sequences=False)[-1][2]
+        out[f"design2_total_{name}"] = S.forecasting_model_counts(cell, return_sequences=True)[-1][2]
+    Hs = [8, 16, 32, 64, 128, 256, 512]
+    out["sweep_H"] = Hs
+    for cell in ("rnn", "lstm", "gru"):
+        out[f"sweep_{cell}"] = [S.param_count(cell, 5, h, convention="keras") for h in Hs]
+    return out
+
+
 REFERENCES = {
     "00_overview_and_notation.ipynb": ref_00,
     "01_sequence_data.ipynb": ref_01,
@@ -380,6 +408,7 @@ REFERENCES = {
     "04_lstm.ipynb": ref_04,
     "05_gru.ipynb": ref_05,
     "06_architectures.ipynb": ref_06,
+    "07_forecasting_shapes.ipynb": ref_07,
 }
 # entries whose reference is 0 and which may differ by floating-point rounding only
 ROUNDING_ONLY = {"seeds_form_max_diff", "torch_layout_max_diff", "first_step_diff_flipped"}
