@@ -128,18 +128,19 @@ def gru_forward(x, h0, Wx, Wh, b):
     gates = (xt @ Wx).reshape(T, N, 3 * H)               # x_t Wx for every t; becomes r, z, n
     gates += b
     dtype = gates.dtype
-    Wh_rz, Wh_n = Wh[:, :2 * H], Wh[:, 2 * H:]
+    Wh_rz, Wh_n = np.ascontiguousarray(Wh[:, :2 * H]), np.ascontiguousarray(Wh[:, 2 * H:])
     rh = np.empty((T, N, H), dtype)                      # r * h_{t-1}, kept for dWh
     h = np.empty((T, N, H), dtype)
+    rec_rz, rec_n = np.empty((N, 2 * H), dtype), np.empty((N, H), dtype)   # matmul scratch
     prev_h = h0
     for t in range(T):
         a = gates[t]
         rz = a[:, :2 * H]
-        rz += prev_h @ Wh_rz
+        rz += np.matmul(prev_h, Wh_rz, out=rec_rz)
         _sigmoid_(rz)                                    # r, z
         r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
         np.multiply(r, prev_h, out=rh[t])                # reset the old state
-        n += rh[t] @ Wh_n
+        n += np.matmul(rh[t], Wh_n, out=rec_n)
         np.tanh(n, out=n)                                # candidate
         # h_t = (1 - z) * h_{t-1} + z * n = h_{t-1} + z * (n - h_{t-1})
         ht = np.subtract(n, prev_h, out=h[t])
@@ -170,29 +171,35 @@ def gru_backward(dh, cache):
     check("gru_backward", "h (from cache)", h.transpose(1, 0, 2), ("N", "T", "H"), s)
     check("gru_backward", "dh", dh, ("N", "T", "H"), s)
     dtype = np.result_type(dh, h)
-    Wh_rzT, Wh_nT = Wh[:, :2 * H].T, Wh[:, 2 * H:].T
+    Wh_rzT, Wh_nT = np.ascontiguousarray(Wh[:, :2 * H].T), np.ascontiguousarray(Wh[:, 2 * H:].T)
     da = np.empty((T, N, 3 * H), dtype)                  # gradients on the pre-activations
     dprev_h = np.zeros((N, H), dtype)
-    dh_t = np.empty((N, H), dtype)
+    dh_t, drh = np.empty((N, H), dtype), np.empty((N, H), dtype)
+    local = np.empty((N, 3 * H), dtype)                  # derivatives of the activations
     for t in reversed(range(T)):
         a, da_t = gates[t], da[t]
         r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
         prev_h = h[t - 1] if t > 0 else h0
         np.add(dh[:, t], dprev_h, out=dh_t)              # from the output at t and from step t+1
+        # through the activations: sigmoid' = s * (1 - s) for r, z; tanh' = 1 - n^2
+        np.subtract(1, a[:, :2 * H], out=local[:, :2 * H])
+        local[:, :2 * H] *= a[:, :2 * H]
+        np.multiply(n, n, out=local[:, 2 * H:])
+        np.subtract(1, local[:, 2 * H:], out=local[:, 2 * H:])
         da_n = np.multiply(dh_t, z, out=da_t[:, 2 * H:])  # h = ... + z * n
-        da_n *= 1 - n * n                                # n = tanh(a_n)
+        da_n *= local[:, 2 * H:]                         # n = tanh(a_n)
+        np.matmul(da_n, Wh_nT, out=drh)                  # a_n = ... + (r * h_prev) Wh_n
+        np.multiply(drh, prev_h, out=da_t[:, :H])        # r * h_prev
         da_z = np.subtract(n, prev_h, out=da_t[:, H:2 * H])   # h = h_prev + z * (n - h_prev)
         da_z *= dh_t
-        da_z *= z * (1 - z)                              # z = sigmoid(a_z)
-        drh = da_n @ Wh_nT                               # a_n = ... + (r * h_prev) Wh_n
-        da_r = np.multiply(drh, prev_h, out=da_t[:, :H])
-        da_r *= r * (1 - r)                              # r = sigmoid(a_r)
+        da_t[:, :2 * H] *= local[:, :2 * H]              # r, z = sigmoid(a_r), sigmoid(a_z)
         # h_prev reaches h_t directly, through r * h_prev, and through a_r, a_z
-        dprev_h = da_t[:, :2 * H] @ Wh_rzT
+        dprev_h = np.matmul(da_t[:, :2 * H], Wh_rzT, out=dprev_h)
         drh *= r
         dprev_h += drh
-        dh_t *= 1 - z
-        dprev_h += dh_t
+        np.subtract(1, z, out=local[:, :H])              # (scratch reuse) 1 - z
+        local[:, :H] *= dh_t
+        dprev_h += local[:, :H]
     # input and parameter gradients of all steps in one matmul each
     da2 = da.reshape(T * N, 3 * H)
     dx = (da2 @ Wx.T).reshape(T, N, D).transpose(1, 0, 2)
