@@ -226,6 +226,32 @@ class NbgraderCourse:
         self.nbgrader("export")
         return self.root / "grades.csv"
 
+    def autograder_grade(self, *, timeout: float = 900) -> dict[str, dict[str, float]]:
+        """``autograder grade`` on nbgrader's ``submitted/`` folder: student -> grade_id -> score.
+
+        The records are also kept in ``self.autograder_records`` (student -> record)."""
+        out = self.root / "autograder_out"
+        cmd = [sys.executable, "-m", "autograder", "grade", "--assignment", self.assignment_id,
+               "--out", str(out), "--quiet", str(self.root / "submitted")]
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout)
+        self.log.append(f"$ autograder grade ({time.perf_counter() - t0:.1f} s, exit {proc.returncode})\n"
+                        f"{proc.stdout}{proc.stderr}")
+        if not (out / "results.jsonl").exists():
+            raise AssertionError(f"autograder grade wrote no results.jsonl (exit {proc.returncode}):\n"
+                                 f"{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+        import json
+
+        self.autograder_records, scores = {}, {}
+        for line in (out / "results.jsonl").read_text().splitlines():
+            rec = json.loads(line)
+            student = Path(rec["path"]).parts[-3]
+            self.autograder_records[student] = rec
+            per = scores.setdefault(student, {})
+            for t in rec["tests"]:
+                per[t["grade_id"]] = per.get(t["grade_id"], 0.0) + float(t["score"])
+        return scores
+
     # results
     def source_notebook(self):
         return nbformat.read(self.source_path(), as_version=4)
@@ -322,6 +348,11 @@ class NbgraderAssignmentChecks:
         course.generate_feedback()
         course.export()
         return course
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def autograder_scores(cls, course) -> dict[str, dict[str, float]]:
+        return course.autograder_grade()
 
     def students(self, mistakes) -> list[str]:
         return [REFERENCE, BLANK, CLOBBERED] + [m.name for m in mistakes]
@@ -442,6 +473,24 @@ class NbgraderAssignmentChecks:
         assert float(rows[REFERENCE]["score"]) == pytest.approx(spec.max_points)
         assert float(rows[BLANK]["score"]) == 0.0
         assert float(rows[REFERENCE]["max_score"]) == pytest.approx(spec.max_points)
+
+    def test_autograder_grade_gives_the_same_scores_as_nbgrader(self, course, spec, mistakes, autograder_scores):
+        """Same points per grade id for the reference, the blank release and every seeded mistake.
+
+        The clobbered submission is the one expected difference: nbgrader runs its test
+        cells (which raise, 0 points), ``autograder grade`` never trusts them and grades
+        the correct functions with the spec (full marks)."""
+        full = {e.grade_id: pytest.approx(e.max_points) for e in spec.exercises}
+        assert autograder_scores.get(CLOBBERED) == full
+        differ = {}
+        for student in [s for s in self.students(mistakes) if s != CLOBBERED]:
+            nbg = course.scores(student)
+            ag = {e.grade_id: autograder_scores.get(student, {}).get(e.grade_id) for e in spec.exercises}
+            if ag != pytest.approx(nbg):
+                differ[student] = {g: (nbg[g], ag[g]) for g in nbg if ag[g] is None or ag[g] != pytest.approx(nbg[g])}
+        assert not differ, f"(nbgrader, autograder grade) per grade id: {differ}"
+        statuses = {s: course.autograder_records[s]["status"] for s in self.students(mistakes)}
+        assert statuses[REFERENCE] == "graded" and statuses[BLANK] == "graded", statuses
 
     # the student's self-check
     def test_each_self_check_runs_in_under_a_second(self, course):
