@@ -69,3 +69,10 @@ def _size(d, sizes):
     if isinstance(d, tuple):
         return d[0] * sizes[d[1]][0]
     return d
+
+
+def check_steps(fn, x):
+    """A sequence x of shape (N, T, D) needs T >= 1 (backpropagation needs a step)."""
+    if x.shape[1] < 1:
+        raise ValueError(f"{fn}: x must have at least one time step, shape (N, T, D) with T >= 1; "
+                         f"got {_fmt(x.shape)}")

@@ -14,7 +14,7 @@ Sizes: N batch, T time steps, D input features, H hidden units.
 """
 import numpy as np
 
-from ._validate import check
+from ._validate import check, check_steps
 from .activations import _sigmoid_, sigmoid
 
 __all__ = ["gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward",
@@ -122,6 +122,7 @@ def gru_forward(x, h0, Wx, Wh, b):
     check(fn, "Wx", Wx, ("D", (3, "H")), s)
     check(fn, "Wh", Wh, ("H", (3, "H")), s)
     check(fn, "b", b, ((3, "H"),), s)
+    check_steps(fn, x)
     N, T, D = x.shape
     H = h0.shape[1]
     xt = x.transpose(1, 0, 2).reshape(T * N, D)

@@ -11,7 +11,7 @@ h_t and c_t (N, H), Wx (D, 4H), Wh (H, 4H), b (4H,).
 """
 import numpy as np
 
-from ._validate import check
+from ._validate import check, check_steps
 from .activations import _sigmoid_, sigmoid
 
 __all__ = ["lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
@@ -153,6 +153,7 @@ def lstm_forward(x, h0, Wx, Wh, b):
     check(fn, "Wx", Wx, ("D", (4, "H")), s)
     check(fn, "Wh", Wh, ("H", (4, "H")), s)
     check(fn, "b", b, ((4, "H"),), s)
+    check_steps(fn, x)
     N, T, D = x.shape
     H = h0.shape[1]
     ifog = _ifog(H)

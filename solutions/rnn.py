@@ -10,7 +10,7 @@ and return one gradient per array input, in the order of the forward's arguments
 """
 import numpy as np
 
-from ._validate import check
+from ._validate import check, check_steps
 from .activations import softmax
 
 __all__ = ["rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward", "output_forward"]
@@ -92,6 +92,7 @@ def rnn_forward(x, h0, Wx, Wh, b):
     check(fn, "Wx", Wx, ("D", "H"), s)
     check(fn, "Wh", Wh, ("H", "H"), s)
     check(fn, "b", b, ("H",), s)
+    check_steps(fn, x)
     N, T, D = x.shape
     H = h0.shape[1]
     xa = (x.reshape(N * T, D) @ Wx).reshape(N, T, H)     # x_t Wx for every t at once

@@ -153,3 +153,11 @@ def test_numerical_gradient_refuses_float32():
     from autograder.numgrad import eval_numerical_gradient
     with pytest.raises(TypeError, match="float64 numpy array.*got float32 array"):
         eval_numerical_gradient(lambda x: float(x.sum()), np.zeros(3, dtype=np.float32))
+
+
+@pytest.mark.parametrize("fn", ["rnn_forward", "lstm_forward", "gru_forward"])
+def test_an_empty_sequence_is_rejected(fn):
+    args = MAKERS[fn]()
+    args["x"] = np.zeros((N, 0, D))
+    with pytest.raises(ValueError, match=rf"{fn}: x must have at least one time step.*got \(2, 0, 5\)"):
+        getattr(S, fn)(**args)
