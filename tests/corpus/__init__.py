@@ -1,0 +1,1 @@
+"""The adversarial corpus: generated submissions with the score each deserves (see entries.py)."""
