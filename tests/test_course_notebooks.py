@@ -52,13 +52,14 @@ GRADED_NAMES = {
 DUMP = (
     "import json as _json\n"
     "print('@@LECTURE@@' + _json.dumps({'numbers': LECTURE_NUMBERS, "
-    "'inputs': globals().get('LECTURE_INPUTS', {})}))"
+    "'inputs': globals().get('LECTURE_INPUTS', {}), "
+    "'measurements': globals().get('LECTURE_MEASUREMENTS', {})}))"
 )
 
 
 @functools.lru_cache(maxsize=None)
 def run_notebook(name: str):
-    """Execute a notebook once per test session: (seconds, numbers, inputs)."""
+    """Execute a notebook once per test session: (seconds, numbers, inputs, measurements)."""
     nb = nbformat.read(COURSE / name, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(DUMP, id="test-dump"))
     client = NotebookClient(nb, timeout=2 * TIME_LIMIT_S, kernel_name="python3",
@@ -68,7 +69,7 @@ def run_notebook(name: str):
     seconds = time.perf_counter() - start
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
     payload = json.loads(text.split("@@LECTURE@@", 1)[1])
-    return seconds, payload["numbers"], payload["inputs"]
+    return seconds, payload["numbers"], payload["inputs"], payload["measurements"]
 
 
 def arr(x):
@@ -400,6 +401,24 @@ def ref_07(inp):
     return out
 
 
+def ref_08(inp):
+    """Lecture 08: the comparison table's counts and the streaming-memory figures.
+
+    State carried per sequence: RNN and GRU h (H numbers), LSTM h and c (2H). Streaming
+    memory by hand for one layer of width d = 128 after n tokens: KV cache 2*d*n
+    (a key and a value per token), full attention scores n^2, LSTM state 2*d.
+    """
+    counts = {c: S.param_count(c, 64, 64) for c in ("rnn", "lstm", "gru")}
+    ns = [10, 100, 1_000, 10_000, 100_000]
+    out = {f"params_{c}_D64_H64": n for c, n in counts.items()}
+    out |= {"state_floats_rnn_H64": 64, "state_floats_lstm_H64": 128, "state_floats_gru_H64": 64,
+            "lstm_over_rnn": counts["lstm"] / counts["rnn"], "gru_over_rnn": counts["gru"] / counts["rnn"],
+            "gru_fewer_than_lstm": 1 - counts["gru"] / counts["lstm"],
+            "stream_n": ns, "kv_cache_floats": [2 * 128 * n for n in ns],
+            "attention_score_floats": [n * n for n in ns], "lstm_state_floats": [2 * 128] * len(ns)}
+    return out
+
+
 REFERENCES = {
     "00_overview_and_notation.ipynb": ref_00,
     "01_sequence_data.ipynb": ref_01,
@@ -409,6 +428,7 @@ REFERENCES = {
     "05_gru.ipynb": ref_05,
     "06_architectures.ipynb": ref_06,
     "07_forecasting_shapes.ipynb": ref_07,
+    "08_choosing_a_model.ipynb": ref_08,
 }
 # entries whose reference is 0 and which may differ by floating-point rounding only
 ROUNDING_ONLY = {"seeds_form_max_diff", "torch_layout_max_diff", "first_step_diff_flipped"}
@@ -432,14 +452,14 @@ def test_the_course_has_all_nine_lecture_notebooks():
 
 @pytest.mark.parametrize("name", PRESENT)
 def test_notebook_runs_top_to_bottom_without_error_in_under_a_minute(name):
-    seconds, numbers, _ = run_notebook(name)
+    seconds, numbers, _, _ = run_notebook(name)
     assert seconds < TIME_LIMIT_S, f"{name} took {seconds:.1f} s; the limit is {TIME_LIMIT_S:.0f} s"
     assert numbers, f"{name} computed no LECTURE_NUMBERS"
 
 
 @pytest.mark.parametrize("name", PRESENT)
 def test_every_lecture_number_matches_the_reference(name):
-    _, numbers, inputs = run_notebook(name)
+    _, numbers, inputs, _ = run_notebook(name)
     want = REFERENCES[name](inputs)
     assert set(numbers) == set(want), (
         f"{name}: numbers without a reference: {sorted(set(numbers) - set(want))}; "
@@ -508,3 +528,11 @@ def test_notebook_is_committed_clean_valid_nbformat_with_stable_ids(name):
 def test_lecture_ends_by_printing_its_numbers(name):
     nb = nbformat.read(COURSE / name, as_version=4)
     assert nb.cells[-1].id == "lecture-numbers" and "LECTURE_NUMBERS" in nb.cells[-1].source
+
+
+def test_choosing_a_model_measures_a_plausible_time_per_step_for_each_cell():
+    """Timings depend on the machine; they must at least be real measurements: positive, under a second."""
+    _, _, _, measured = run_notebook("08_choosing_a_model.ipynb")
+    assert set(measured) == {"seconds_per_step_rnn", "seconds_per_step_lstm", "seconds_per_step_gru"}
+    for key, seconds in measured.items():
+        assert 0 < seconds < 1.0, f"{key} = {seconds}"
