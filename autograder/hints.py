@@ -88,6 +88,20 @@ HINTS: dict[str, str] = {
                           "many-to-one classifies the last one, h[:, -1].",
     "mean_of_hidden_states": "HINT: your output matches the prediction from the mean of the hidden states over "
                              "time; many-to-one classifies only the last one, h[:, -1].",
+    # a3_lstm: gates, state update, backward, variants
+    "cs231n_block_order": "HINT: your gates match the blocks read in the order i, f, o, g; this course (and "
+                          "PyTorch) packs them i, f, g, o: g is a[:, 2H:3H] and o is a[:, 3H:4H].",
+    "forget_gate_missing": "HINT: your output matches an LSTM without the forget gate, c_t = c_{t-1} + i*g: "
+                           "multiply the previous cell state by f.",
+    "hidden_without_tanh": "HINT: your h_t matches o * c_t: the cell state is squashed first, h_t = o * tanh(c_t).",
+    "dprev_c_without_forget_gate": "HINT: your dprev_c matches dc without the forget gate: c_t = f*c_{t-1} + i*g, "
+                                   "so dprev_c = dc * f.",
+    "tanh_derivative_missing": "HINT: your gradients match a backward pass that leaves out tanh'(c_t): the path "
+                               "from h_t to c_t carries dnext_h * o * (1 - tanh(c_t)**2).",
+    "output_peephole_on_prev_c": "HINT: your output matches an output gate that looks at c_{t-1}; its peephole "
+                                 "looks at the new cell state c_t (computed first).",
+    "coupled_gates_reversed": "HINT: your output matches c_t = (1-f)*c_{t-1} + f*g: f multiplies the old cell "
+                              "state, 1 - f the candidate.",
 }
 
 
