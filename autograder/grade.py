@@ -375,7 +375,7 @@ class Grader:
         status = ("error" if (state.crashed or state.grader_error) else "timeout" if state.timed_out else "graded")
         if state.timed_out and not (state.crashed or state.grader_error):
             status = "timeout"
-        message_lines = list(state.notes)
+        message_lines = list(dict.fromkeys(state.notes))
         for k in sorted(state.cell_errors):
             message_lines.append(f"cell {k} raised {state.cell_errors[k]}")
         output = state.output.decode("utf-8", "replace")
@@ -465,11 +465,13 @@ class Grader:
                     if (gid, i) in state.pending:
                         state.pending.remove((gid, i))
             else:
-                state.crashed = True
-                state.notes.append(f"the submission's process ended before its cells ran ({how})")
-                if att.killed_for == "budget":
-                    state.timed_out = True
-                    return
+                # Outside any cell or case (starting up, or between two of them): nothing to skip,
+                # so running again would only do the same.
+                state.crashed = att.killed_for is None
+                state.timed_out = att.killed_for is not None
+                where = "before its first cell" if att.phase[0] == "setup" else "outside any cell or case"
+                state.notes.append(f"the submission's process ended {where} ({how})")
+                return
             if attempts >= self.limits.attempts or not state.pending:
                 if state.pending:
                     state.notes.append(f"gave up after {attempts} runs of the notebook")

@@ -136,3 +136,18 @@ def test_each_result_equals_grading_that_submission_alone(batch):
     finally:
         if box[0] is not None:
             box[0].close()
+
+
+@pytest.mark.parametrize("setting", ["0", "/bin/false"])
+def test_without_a_working_bubblewrap_grading_falls_back_with_a_warning_line(tmp_path, setting):
+    """AUTOGRADER_BWRAP=0 disables bwrap; /bin/false stands for a bwrap that fails its self-test."""
+    nbformat = pytest.importorskip("nbformat")
+    nb_path = tmp_path / "good.ipynb"
+    nbformat.write(faults.honest_notebooks()["good"][0], nb_path)
+    proc = run_grade([str(nb_path)], tmp_path / "out", jobs=1,
+                     env=dict(os.environ, AUTOGRADER_BWRAP=setting), timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    warnings = [ln for ln in proc.stderr.splitlines() if ln.startswith("warning: bubblewrap sandbox unavailable")]
+    assert len(warnings) == 1
+    rec = next(iter(records_by_rel(tmp_path / "out").values()))
+    assert (rec["sandbox"], rec["score"], rec["status"]) == ("process", 8.0, "graded")
