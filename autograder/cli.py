@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError as exc:          # unknown assignment / exercise
         print(f"autograder: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return EXIT_FAILED
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, RuntimeError) as exc:
+        # RuntimeError: e.g. checks.ReferenceUnavailable (no expected values without solutions)
         print(f"autograder: {exc}", file=sys.stderr)
         return EXIT_FAILED
 
