@@ -120,7 +120,9 @@ def cmd_grade(args) -> int:
     if args.jobs < 1:
         print(f"autograder: --jobs must be at least 1, got {args.jobs}", file=sys.stderr)
         return EXIT_FAILED
-    hide = [out] + [Path(p) if Path(p).is_dir() else Path(p).parent for p in args.submissions]
+    from autograder.sandbox import submission_folders
+
+    hide = [out, *submission_folders(args.submissions)]
     grader = _grader(args, hidden=True, progress=None if args.quiet else sys.stderr, hide=hide)
     grader.prepare()
     records = grader.grade_paths(args.submissions, out)

@@ -111,7 +111,11 @@ def layout(extra_hide: list[str | Path] = (), extra_show: list[str | Path] = ())
         d = _package_dir(name)
         if d:
             hide.append(d)
-    hide += [str(Path(p).resolve()) for p in extra_hide]
+    # Folders of submissions and outputs; never one that is (inside) a folder shown again.
+    for p in extra_hide:
+        p = str(Path(p).resolve())
+        if not any(p == s or p.startswith(s.rstrip("/") + "/") for s in show):
+            hide.append(p)
 
     def protected(path: str) -> bool:
         # Never hide a system folder, nor a folder that holds the Python we run.
@@ -127,6 +131,19 @@ def layout(extra_hide: list[str | Path] = (), extra_show: list[str | Path] = ())
     hide = [h for h in dict.fromkeys(hide) if os.path.isdir(h) and not protected(h)]
     show = [s for s in dict.fromkeys(show) if os.path.exists(s)]
     return hide, show
+
+
+def submission_folders(paths) -> list[Path]:
+    """Folders to hide when grading ``paths``: each one's folder and that folder's parent
+    (a course folder next to ``submitted/`` holds the source notebooks), and the parent of
+    any ``submitted`` folder above them (nbgrader's layout)."""
+    out = []
+    for p in paths:
+        p = Path(p).absolute()
+        folder = p if p.is_dir() else p.parent
+        out += [folder, folder.parent]
+        out += [a.parent for a in folder.parents if a.name == "submitted"]
+    return list(dict.fromkeys(out))
 
 
 _PROBE: dict[tuple, Sandbox] = {}
