@@ -1,0 +1,128 @@
+"""a6_training: the loss, Adam, and training runs graded on held-out metrics.
+
+The loss and the optimizer are ``function`` exercises (public inputs drawn here from
+fixed seeds, expected values in autograder/data/a6_training.json). The training runs are
+``metric`` exercises: the student's training function is called with a fixed seed where
+the student code runs, returns its weights as plain arrays, and the reference scorer in
+``solutions.refs_a6_training`` measures them on held-out data (a seed the notebook never
+uses) against ``threshold``. Each run takes seconds with the notebook's recipe; the
+timeouts leave room for a slow machine.
+"""
+import numpy as np
+
+from autograder.spec import Assignment, Case, Exercise, HiddenCases
+
+_WEIGHTS = ("Wx", "Wh", "b", "Wy", "by")
+
+
+def _ce_inputs(rng, N, V):
+    return dict(scores=rng.standard_normal((N, V)) * 2.0, y=rng.integers(0, V, size=N))
+
+
+def _adam_inputs(rng, shape, t):
+    return dict(w=rng.standard_normal(shape), dw=rng.standard_normal(shape) * 0.1,
+                m=rng.standard_normal(shape) * 0.01, v=rng.uniform(0.0, 0.01, size=shape), t=t, lr=0.01)
+
+
+def _size(rng, lo, hi):
+    return int(rng.integers(lo, hi))
+
+
+def _hidden_ce(rng):
+    return _ce_inputs(rng, _size(rng, 5, 9), _size(rng, 5, 8))
+
+
+def _hidden_adam(rng):
+    return _adam_inputs(rng, (_size(rng, 4, 7), _size(rng, 5, 8)), _size(rng, 2, 50))
+
+
+_rng = np.random.default_rng(20261126)
+
+ASSIGNMENT = Assignment(
+    id="a6_training",
+    title="Assignment 6: training recurrent networks",
+    exercises=(
+        Exercise(
+            grade_id="softmax_cross_entropy",
+            target="softmax_cross_entropy",
+            kind="function",
+            reference="solutions.refs_a6_training:softmax_cross_entropy",
+            outputs=("loss", "dscores"),
+            public=(
+                Case("N=3, V=4", _ce_inputs(_rng, 3, 4)),
+                Case("N=2, V=3", _ce_inputs(_rng, 2, 3)),
+            ),
+            hidden=HiddenCases(n=2, seed=6101, make_inputs=_hidden_ce),
+            variants=("ce_grad_not_averaged", "ce_summed_over_batch", "ce_onehot_not_subtracted"),
+            description="mean softmax cross-entropy and its gradient",
+        ),
+        Exercise(
+            grade_id="adam_update",
+            target="adam_update",
+            kind="function",
+            reference="solutions.refs_a6_training:adam_update",
+            outputs=("w", "m", "v"),
+            public=(
+                Case("first step, w of shape (3,)", _adam_inputs(_rng, (3,), 1)),
+                Case("step 10, w of shape (2, 3)", _adam_inputs(_rng, (2, 3), 10)),
+            ),
+            hidden=HiddenCases(n=2, seed=6102, make_inputs=_hidden_adam),
+            variants=("adam_no_bias_correction", "adam_sqrt_missing", "adam_gradient_ascent"),
+            description="one Adam step with bias correction",
+        ),
+        Exercise(
+            grade_id="recall_lstm",
+            target="train_recall",
+            kind="metric",
+            reference="solutions.refs_a6_training:score_recall",
+            outputs=_WEIGHTS,
+            public=(Case("LSTM, T=24, seed 1", dict(cell="lstm", T=24, seed=1), points=3.0),),
+            threshold=0.9,
+            timeout=180.0,
+            description="the LSTM learns to recall a symbol 24 steps back",
+        ),
+        Exercise(
+            grade_id="recall_gru",
+            target="train_recall",
+            kind="metric",
+            reference="solutions.refs_a6_training:score_recall",
+            outputs=_WEIGHTS,
+            public=(Case("GRU, T=24, seed 2", dict(cell="gru", T=24, seed=2), points=3.0),),
+            threshold=0.9,
+            timeout=180.0,
+            description="the GRU learns to recall a symbol 24 steps back",
+        ),
+        Exercise(
+            grade_id="recall_rnn_short",
+            target="train_recall",
+            kind="metric",
+            reference="solutions.refs_a6_training:score_recall",
+            outputs=_WEIGHTS,
+            public=(Case("RNN, T=4, seed 3", dict(cell="rnn", T=4, seed=3), points=2.0),),
+            threshold=0.9,
+            timeout=120.0,
+            description="the vanilla RNN learns the recall task when the gap is short",
+        ),
+        Exercise(
+            grade_id="quick_check_rnn_long",
+            target="answer_rnn_long",
+            kind="choice",
+            reference="solutions.refs_a6_training:answer_rnn_long",
+            outputs=("answer_rnn_long",),
+            public=(Case("what the vanilla RNN does at T = 24"),),
+            description="quick check: the vanilla RNN on the long gap",
+        ),
+        Exercise(
+            grade_id="forecast",
+            target="train_forecast",
+            kind="metric",
+            reference="solutions.refs_a6_training:score_forecast",
+            outputs=_WEIGHTS,
+            public=(Case("GRU forecaster, seed 4", dict(seed=4), points=3.0),),
+            threshold=0.05,
+            higher_is_better=False,
+            timeout=120.0,
+            description="a GRU forecasts 4 steps of a noisy daily cycle",
+        ),
+    ),
+)

@@ -1,0 +1,300 @@
+"""Reference side of assignment a6_training: the tasks, the training recipe and the scorers.
+
+Two tasks:
+
+- **recall**: a sequence of random symbols (one of K, one-hot); one of them, ``PREFIX``
+  steps in, is flagged; ``T`` steps after it a query step asks which symbol was flagged.
+  Every other step is a distractor of the same alphabet, so a cell must decide *when* to
+  write (at the flag) and then hold the symbol for T steps. Input (N, PREFIX + T + 1, K + 2):
+  K symbol channels, the flag channel, the query channel. Label: the flagged symbol.
+  With the recipe below the vanilla RNN stays at chance (1/K) for T = 24 while the LSTM
+  and the GRU reach 100 % (see tests/test_assignment_a6_training.py for the measurements).
+- **forecast**: a daily cycle (period 12) of random phase and amplitude, observed with
+  noise, plus a leading indicator (the same cycle 3 steps ahead) and a noise channel;
+  from a window of 16 steps predict the next 4 values of the first channel.
+
+Scorers ``(outputs, inputs) -> float`` run in the grader: they take the weights a
+student's training function returned, run the reference forward on held-out data drawn
+from a seed the student never sees, and return the accuracy (recall) or the mean squared
+error (forecast).
+
+Sizes: N batch, T gap (recall) or window (forecast), D input features, H hidden units,
+K classes / horizon.
+"""
+import numpy as np
+
+from .gru import gru_backward, gru_forward
+from .lstm import lstm_backward, lstm_forward
+from .rnn import rnn_backward, rnn_forward
+
+__all__ = ["K", "PREFIX", "GATES", "make_recall_data", "make_forecast_data", "softmax_cross_entropy",
+           "adam_update", "init_params", "train_recall", "train_forecast", "recall_accuracy",
+           "score_recall", "score_forecast", "forecast_baseline_mse", "answer_rnn_long", "VARIANTS",
+           "RECIPE"]
+
+K = 4                     # symbols of the recall task
+PREFIX = 5                # distractor steps before the flagged symbol
+WINDOW, HORIZON, PERIOD, LEAD = 16, 4, 12, 3
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+FORWARD = {"rnn": (rnn_forward, rnn_backward), "lstm": (lstm_forward, lstm_backward),
+           "gru": (gru_forward, gru_backward)}
+#: the training recipe the notebook prescribes (a student's train function follows it)
+RECIPE = dict(hidden=32, batch=64, steps=300, lr=2e-2, clip=5.0, forget_bias=2.0, update_bias=-2.0,
+              forecast_hidden=16, forecast_steps=300, forecast_lr=1e-2)
+HELD_OUT = 10_000         # held-out data seeds are HELD_OUT + the case's seed: never the training stream
+
+
+# -- data ----------------------------------------------------------------------------------
+
+def make_recall_data(rng, n, T):
+    """n recall sequences with the flagged symbol T steps before the query.
+
+    Returns x of shape (n, PREFIX + T + 1, K + 2) (float) and y of shape (n,) (int, 0..K-1).
+    """
+    if T < 1:
+        raise ValueError(f"make_recall_data: T must be >= 1, got {T}")
+    L = PREFIX + T + 1
+    s = rng.integers(0, K, size=(n, L))                      # a random symbol at every step
+    x = np.zeros((n, L, K + 2))
+    x[np.arange(n)[:, None], np.arange(L)[None, :], s] = 1.0
+    x[:, PREFIX, K] = 1.0                                    # the flag: remember this one
+    x[:, -1, :] = 0.0
+    x[:, -1, K + 1] = 1.0                                    # the query: which one was flagged?
+    return x, s[:, PREFIX]
+
+
+def make_forecast_data(rng, n):
+    """n windows of the forecasting task.
+
+    Returns x of shape (n, WINDOW, 3) and y of shape (n, HORIZON): the next HORIZON values
+    of channel 0 (without noise).
+    """
+    t = np.arange(WINDOW + HORIZON)[None, :]                 # (1, WINDOW + HORIZON)
+    phase = rng.uniform(0, 2 * np.pi, size=(n, 1))
+    amp = rng.uniform(0.5, 1.5, size=(n, 1))
+    cycle = amp * np.sin(2 * np.pi * t / PERIOD + phase)                 # the quantity
+    lead = amp * np.sin(2 * np.pi * (t + LEAD) / PERIOD + phase)         # the same, LEAD steps ahead
+    noise = rng.standard_normal((n, WINDOW, 3)) * np.array([0.05, 0.05, 0.5])
+    x = np.stack([cycle[:, :WINDOW], lead[:, :WINDOW], np.zeros((n, WINDOW))], axis=-1) + noise
+    return x, cycle[:, WINDOW:]
+
+
+# -- the pieces the student writes ------------------------------------------------------------
+
+def softmax_cross_entropy(scores, y):
+    """Mean cross-entropy of softmax(scores) against integer labels, and its gradient.
+
+    Inputs:
+    - scores: of shape (N, K)
+    - y: integer labels of shape (N,)
+
+    Returns a tuple of:
+    - loss: a float, -mean_n log softmax(scores)[n, y[n]]
+    - dscores: of shape (N, K), (softmax(scores) - onehot(y)) / N
+    """
+    N = scores.shape[0]
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = -log_p[np.arange(N), y].mean()
+    dscores = np.exp(log_p)
+    dscores[np.arange(N), y] -= 1
+    return loss, dscores / N
+
+
+def adam_update(w, dw, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """One Adam step (Kingma and Ba, 2015) with bias correction; t counts from 1.
+
+    Returns a tuple of:
+    - w: the updated weights (a new array)
+    - m, v: the updated first and second moment estimates
+    """
+    m = beta1 * m + (1 - beta1) * dw
+    v = beta2 * v + (1 - beta2) * dw * dw
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+# -- the reference training -----------------------------------------------------------------
+
+def init_params(cell, D, H, V, rng):
+    """Weights of a cell and its output layer, in the order the recipe draws them.
+
+    Wx (D, G*H) and Wh (H, G*H) ~ N(0, 1) / sqrt(fan-in); b = 0 except the LSTM's forget
+    block (+forget_bias, block 1 of i, f, g, o) and the GRU's update block (update_bias,
+    block 1 of r, z, n); Wy (H, V) ~ N(0, 1) / sqrt(H); by = 0.
+    """
+    if cell not in GATES:
+        raise ValueError(f"init_params: cell must be one of {', '.join(map(repr, GATES))}; got {cell!r}")
+    G = GATES[cell]
+    Wx = rng.standard_normal((D, G * H)) / np.sqrt(D)
+    Wh = rng.standard_normal((H, G * H)) / np.sqrt(H)
+    b = np.zeros(G * H)
+    if cell == "lstm":
+        b[H:2 * H] = RECIPE["forget_bias"]                   # start by remembering
+    if cell == "gru":
+        b[H:2 * H] = RECIPE["update_bias"]                   # z small: keep the old state
+    Wy = rng.standard_normal((H, V)) / np.sqrt(H)
+    return {"Wx": Wx, "Wh": Wh, "b": b, "Wy": Wy, "by": np.zeros(V)}
+
+
+def _last_state(cell, p, x):
+    forward, _ = FORWARD[cell]
+    h, cache = forward(x, np.zeros((x.shape[0], p["Wh"].shape[0])), p["Wx"], p["Wh"], p["b"])
+    return h, cache
+
+
+def _grads_last(cell, p, x, h, cache, dlast):
+    _, backward = FORWARD[cell]
+    dh = np.zeros_like(h)
+    dh[:, -1] = dlast                                        # many-to-one: only the last state is read
+    _, _, dWx, dWh, db = backward(dh, cache)
+    return {"Wx": dWx, "Wh": dWh, "b": db}
+
+
+def _clip_and_step(p, g, opt, t, lr):
+    norm = np.sqrt(sum(float((gi * gi).sum()) for gi in g.values()))
+    scale = min(1.0, RECIPE["clip"] / (norm + 1e-12))        # clipping by global norm
+    for k in p:
+        p[k], opt[k][0], opt[k][1] = adam_update(p[k], g[k] * scale, opt[k][0], opt[k][1], t, lr=lr)
+
+
+def train_recall(cell, T, seed, steps=None):
+    """The recipe on the recall task; returns (Wx, Wh, b, Wy, by)."""
+    R = RECIPE
+    rng = np.random.default_rng(seed)
+    p = init_params(cell, K + 2, R["hidden"], K, rng)
+    opt = {k: [np.zeros_like(v), np.zeros_like(v)] for k, v in p.items()}
+    for t in range(1, (steps or R["steps"]) + 1):
+        x, y = make_recall_data(rng, R["batch"], T)
+        h, cache = _last_state(cell, p, x)
+        loss, dscores = softmax_cross_entropy(h[:, -1] @ p["Wy"] + p["by"], y)
+        g = _grads_last(cell, p, x, h, cache, dscores @ p["Wy"].T)
+        g["Wy"], g["by"] = h[:, -1].T @ dscores, dscores.sum(axis=0)
+        _clip_and_step(p, g, opt, t, R["lr"])
+    return p["Wx"], p["Wh"], p["b"], p["Wy"], p["by"]
+
+
+def train_forecast(seed, steps=None):
+    """The recipe on the forecasting task with a GRU and a linear head; returns (Wx, Wh, b, Wy, by)."""
+    R = RECIPE
+    rng = np.random.default_rng(seed)
+    p = init_params("gru", 3, R["forecast_hidden"], HORIZON, rng)
+    opt = {k: [np.zeros_like(v), np.zeros_like(v)] for k, v in p.items()}
+    for t in range(1, (steps or R["forecast_steps"]) + 1):
+        x, y = make_forecast_data(rng, R["batch"])
+        h, cache = _last_state("gru", p, x)
+        pred = h[:, -1] @ p["Wy"] + p["by"]
+        dpred = 2 * (pred - y) / pred.size                   # d mean((pred - y)^2)
+        g = _grads_last("gru", p, x, h, cache, dpred @ p["Wy"].T)
+        g["Wy"], g["by"] = h[:, -1].T @ dpred, dpred.sum(axis=0)
+        _clip_and_step(p, g, opt, t, R["forecast_lr"])
+    return p["Wx"], p["Wh"], p["b"], p["Wy"], p["by"]
+
+
+# -- scorers (grader side) ------------------------------------------------------------------
+
+def _weights(outputs, cell, D, V, fn):
+    names = ("Wx", "Wh", "b", "Wy", "by")
+    missing = [k for k in names if k not in outputs]
+    if missing:
+        raise ValueError(f"{fn}: expected the trained weights (Wx, Wh, b, Wy, by); missing {', '.join(missing)}")
+    p = {k: np.asarray(outputs[k], dtype=np.float64) for k in names}
+    if p["Wh"].ndim != 2:
+        raise ValueError(f"{fn}: Wh must be 2-D of shape (H, {GATES[cell]}H); got shape {p['Wh'].shape}")
+    H, G = p["Wh"].shape[0], GATES[cell]
+    want = {"Wx": (D, G * H), "Wh": (H, G * H), "b": (G * H,), "Wy": (H, V), "by": (V,)}
+    for k, shape in want.items():
+        if p[k].shape != shape:
+            raise ValueError(f"{fn}: {k} of a {cell} with H={H} must have shape {shape}; got {p[k].shape}")
+    return p
+
+
+def recall_accuracy(cell, T, weights, seed, n=1000):
+    """Accuracy of trained weights on n held-out recall sequences drawn with ``seed``."""
+    p = _weights(dict(zip(("Wx", "Wh", "b", "Wy", "by"), weights)) if not isinstance(weights, dict) else weights,
+                 cell, K + 2, K, "recall_accuracy")
+    x, y = make_recall_data(np.random.default_rng(seed), n, T)
+    h, _ = _last_state(cell, p, x)
+    return float(np.mean((h[:, -1] @ p["Wy"] + p["by"]).argmax(axis=1) == y))
+
+
+def score_recall(outputs, inputs):
+    """Scorer of the recall exercises: held-out accuracy of the returned weights."""
+    cell, T = inputs["cell"], int(inputs["T"])
+    p = _weights(outputs, cell, K + 2, K, "score_recall")
+    return recall_accuracy(cell, T, p, HELD_OUT + int(inputs["seed"]))
+
+
+def forecast_mse(weights, seed, n=1000):
+    p = _weights(dict(zip(("Wx", "Wh", "b", "Wy", "by"), weights)) if not isinstance(weights, dict) else weights,
+                 "gru", 3, HORIZON, "forecast_mse")
+    x, y = make_forecast_data(np.random.default_rng(seed), n)
+    h, _ = _last_state("gru", p, x)
+    return float(np.mean((h[:, -1] @ p["Wy"] + p["by"] - y) ** 2))
+
+
+def score_forecast(outputs, inputs):
+    """Scorer of the forecasting exercise: held-out mean squared error of the returned GRU."""
+    p = _weights(outputs, "gru", 3, HORIZON, "score_forecast")
+    return forecast_mse(p, HELD_OUT + int(inputs["seed"]))
+
+
+def forecast_baseline_mse(seed=HELD_OUT, n=1000):
+    """MSE of repeating the last observed value of channel 0 for every future step."""
+    x, y = make_forecast_data(np.random.default_rng(seed), n)
+    return float(np.mean((x[:, -1:, 0] - y) ** 2))
+
+
+def answer_rnn_long():
+    """The vanilla RNN stays near chance at T = 24: its gradient through 24 steps vanishes ("b")."""
+    return "b"
+
+
+# -- known wrong versions ---------------------------------------------------------------------
+
+def _ce_not_averaged(scores, y):
+    loss, dscores = softmax_cross_entropy(scores, y)
+    return loss, dscores * scores.shape[0]
+
+
+def _ce_summed(scores, y):
+    loss, dscores = softmax_cross_entropy(scores, y)
+    return loss * scores.shape[0], dscores * scores.shape[0]
+
+
+def _ce_onehot_missing(scores, y):
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    p = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    return softmax_cross_entropy(scores, y)[0], p / scores.shape[0]
+
+
+def _adam_no_bias_correction(w, dw, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * dw
+    v = beta2 * v + (1 - beta2) * dw * dw
+    return w - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def _adam_no_sqrt(w, dw, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * dw
+    v = beta2 * v + (1 - beta2) * dw * dw
+    return w - lr * (m / (1 - beta1 ** t)) / (v / (1 - beta2 ** t) + eps), m, v
+
+
+def _adam_plus(w, dw, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    w2, m2, v2 = adam_update(w, dw, m, v, t, lr, beta1, beta2, eps)
+    return 2 * w - w2, m2, v2                                # steps up the gradient
+
+
+VARIANTS = {
+    "solutions.refs_a6_training:softmax_cross_entropy": {
+        "ce_grad_not_averaged": _ce_not_averaged,
+        "ce_summed_over_batch": _ce_summed,
+        "ce_onehot_not_subtracted": _ce_onehot_missing,
+    },
+    "solutions.refs_a6_training:adam_update": {
+        "adam_no_bias_correction": _adam_no_bias_correction,
+        "adam_sqrt_missing": _adam_no_sqrt,
+        "adam_gradient_ascent": _adam_plus,
+    },
+}
