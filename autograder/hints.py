@@ -62,6 +62,18 @@ HINTS: dict[str, str] = {
                           "has n_in*n_out + n_out parameters.",
     "rnn_two_biases": "HINT: your recurrent layer's count has two bias vectors (PyTorch's b_ih and b_hh); "
                       "Keras's SimpleRNN has one: h*(d + h + 1).",
+    # a6_training: the loss and the optimizer
+    "ce_grad_not_averaged": "HINT: your dscores match p - onehot(y) without the division by N: the loss is a mean "
+                            "over the batch, so its gradient is divided by N too.",
+    "ce_summed_over_batch": "HINT: your loss and dscores match the sum over the batch; the course uses the mean: "
+                            "divide both by N.",
+    "ce_onehot_not_subtracted": "HINT: your dscores match softmax(scores) / N: subtract 1 at each row's true class "
+                                "y[n] before dividing by N.",
+    "adam_no_bias_correction": "HINT: your update matches Adam without bias correction: divide m by (1 - beta1**t) "
+                               "and v by (1 - beta2**t) before the step.",
+    "adam_sqrt_missing": "HINT: your update divides by v_hat instead of its square root: the step is "
+                         "lr * m_hat / (sqrt(v_hat) + eps).",
+    "adam_gradient_ascent": "HINT: your update moves w up the gradient: Adam subtracts lr * m_hat / (sqrt(v_hat) + eps).",
     # LSTM
     "forget_gate_on_candidate": "HINT: your output matches c_t = i*c_{t-1} + f*g: the forget gate multiplies the "
                                 "candidate g (and the input gate the old cell); it should be f*c_{t-1} + i*g.",
