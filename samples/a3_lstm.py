@@ -1,0 +1,47 @@
+"""Seeded mistakes of a3_lstm, each a typical slip in one solution cell."""
+from samples import Mistake
+
+MISTAKES = [
+    Mistake(
+        name="lstm_no_forget_gate",
+        cell_id="lstm-state-update-solution",
+        old="next_c = f * prev_c + i * g",
+        new="next_c = prev_c + i * g",
+        # the step, the sequence and the backward (through the step's cache) reuse the update
+        expect={"lstm_state_update": "without the forget gate", "lstm_step_forward": "without the forget gate",
+                "lstm_forward": "without the forget gate"},
+        scores={"lstm_step_backward": 0},
+    ),
+    Mistake(
+        name="lstm_gates_cs231n_order",
+        cell_id="lstm-gates-solution",
+        old="g = np.tanh(a[:, 2 * H:3 * H])          # candidate values\n"
+            "    o = sigmoid(a[:, 3 * H:4 * H])",
+        new="g = np.tanh(a[:, 3 * H:4 * H])          # candidate values\n"
+            "    o = sigmoid(a[:, 2 * H:3 * H])",
+        expect={"lstm_gates": "order i, f, o, g"},
+        scores={"lstm_step_forward": 0, "lstm_forward": 0, "lstm_step_backward": 0},
+    ),
+    Mistake(
+        name="lstm_dprev_c_without_f",
+        cell_id="lstm-step-backward-solution",
+        old="dprev_c = dc * f",
+        new="dprev_c = dc",
+        # gradient exercises get no HINT line; the feedback names the inconsistent gradient
+        expect={"lstm_step_backward": "Your backward disagrees with your own forward: rel error"},
+    ),
+    Mistake(
+        name="lstm_params_without_bias",
+        cell_id="lstm-params-solution",
+        old="lstm_params = 4 * h * (d + h + 1)",
+        new="lstm_params = 4 * h * (d + h)",
+        expect={"lstm_params": "leaves out the biases"},
+    ),
+    Mistake(
+        name="lstm_coupled_reversed",
+        cell_id="lstm-coupled-solution",
+        old="next_c = f * prev_c + (1 - f) * g",
+        new="next_c = (1 - f) * prev_c + f * g",
+        expect={"lstm_coupled": "f multiplies the old cell"},
+    ),
+]
