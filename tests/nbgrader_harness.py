@@ -394,6 +394,16 @@ class NbgraderAssignmentChecks:
         nb = nbformat.read(REPO / "assignments" / self.assignment_id / f"{self.assignment_id}.ipynb", as_version=4)
         assert stated_total(nb) == pytest.approx(spec.max_points)
 
+    def test_every_named_variant_exists_and_has_its_own_hint_sentence(self, spec):
+        from autograder.hints import HINTS
+        from solutions.variants import VARIANTS
+
+        for ex in spec.exercises:
+            for name in ex.variants:
+                assert name in VARIANTS.get(ex.reference, {}), f"{ex.grade_id}: no variant {name!r} of {ex.reference}"
+                if ex.kind != "gradient":   # gradient feedback has no HINT line
+                    assert name in HINTS, f"{ex.grade_id}: variant {name!r} has no sentence in autograder.hints"
+
     def test_there_are_at_least_three_seeded_mistakes(self, mistakes):
         assert len(mistakes) >= 3
         assert len({m.name for m in mistakes}) == len(mistakes)
@@ -441,7 +451,7 @@ class NbgraderAssignmentChecks:
             nb = course.autograded_notebook(m.name)
             for gid, fragment in m.expect.items():
                 text = cell_text(cell_by_grade_id(nb, gid))
-                if "HINT" not in text or fragment not in text:
+                if fragment not in text:
                     missing[(m.name, gid)] = text[-800:]
         assert not missing, missing
 
