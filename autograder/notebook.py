@@ -6,11 +6,11 @@ In an assignment notebook::
     grader = Grader("a1_rnn")                            # read-only setup cell
 
     # a test cell (nbgrader grade_id == exercise grade_id, points == exercise.max_points)
-    grader.check("rnn_step_forward", globals())          # one ✅/❌ line per public case
+    grader.check("my_exercise", globals())               # one ✅/❌ line per public case
     ### BEGIN HIDDEN TESTS
-    grader.check("rnn_step_forward", globals(), hidden=True)
+    grader.check("my_exercise", globals(), hidden=True)
     ### END HIDDEN TESTS
-    grader.score("rnn_step_forward")                     # the cell's value: points so far
+    grader.score("my_exercise")                          # the cell's value: points so far
 
 nbgrader reads a test cell's ``execute_result`` text as its partial-credit score, so
 only ``score()`` returns a bare number; ``check()`` returns a ``CheckReport`` whose repr
