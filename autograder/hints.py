@@ -114,6 +114,25 @@ HINTS: dict[str, str] = {
                                  "looks at the new cell state c_t (computed first).",
     "coupled_gates_reversed": "HINT: your output matches c_t = (1-f)*c_{t-1} + f*g: f multiplies the old cell "
                               "state, 1 - f the candidate.",
+    # a2_bptt: numerical gradients, clipping, gradient norms, truncation, sympy
+    "centred_difference_not_halved": "HINT: your gradient is twice the expected one: the centred difference "
+                                     "divides by 2*eps, (f(w+eps) - f(w-eps)) / (2*eps).",
+    "clip_each_separately": "HINT: your output matches clipping each array by its own norm; clip by the global "
+                            "norm of all arrays together, with one common factor.",
+    "clip_by_value": "HINT: your output matches np.clip of each entry to [-max_norm, max_norm]; clipping by "
+                     "global norm rescales all arrays by max_norm / total_norm instead.",
+    "clip_always": "HINT: your output matches rescaling even when the global norm is already below max_norm; "
+                   "leave the gradients unchanged then.",
+    "jacobian_without_tanh_derivative": "HINT: your norms match powers of Wh.T alone: each step's Jacobian also "
+                                        "has the factor diag(1 - h_t**2) from tanh.",
+    "norms_shifted_by_one": "HINT: your norms are shifted by one: norms[0] is for T - t = 1, the norm of "
+                            "dh_T/dh_{T-1}, not of the identity dh_T/dh_T.",
+    "truncated_in_chunks": "HINT: your gradients match BPTT inside chunks of K steps; here the loss at every "
+                           "step t reaches back K steps, t, t-1, ..., t-K+1.",
+    "truncation_one_step_longer": "HINT: your gradients match a truncation to K + 1 steps: the loss at step t "
+                                  "reaches back through steps t, ..., t-K+1, that is K steps.",
+    "sigmoid_derivative_form": "HINT: your expression is y*(1 - y), the sigmoid's derivative written through its "
+                               "value; for y = tanh(z) it is 1 - y**2.",
 }
 
 
