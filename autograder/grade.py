@@ -425,11 +425,11 @@ class Grader:
                 worker_box[0] = None
             if att.finished or not state.pending and att.phase[0] != "cell":
                 return
-            if att.protocol_error:
-                state.crashed = True
-                state.notes.append(f"the submission's process sent malformed data ({att.protocol_error}); it was stopped")
-                return
             how = att.killed_for or att.died or "ended unexpectedly"
+            if att.protocol_error:
+                # Treated like a crash where it happened: that cell is skipped, or that case fails.
+                att.killed_for = None
+                how = f"it sent malformed data to the grader: {att.protocol_error}"
             if att.phase[0] == "cell":
                 k = att.phase[1]
                 state.skip_cells.add(k)
@@ -440,6 +440,9 @@ class Grader:
                     state.timed_out = True
                     state.notes.append(f"cell {k} was running when the submission used up its time budget of {self.budget:g} s")
                     return
+                elif att.protocol_error:
+                    state.crashed = True
+                    state.notes.append(f"cell {k} was stopped because {how}; the notebook was re-run without it")
                 else:
                     state.crashed = True
                     state.notes.append(f"cell {k} ended its process ({how}); the notebook was re-run without it")
@@ -581,11 +584,17 @@ class Grader:
                             self._frame(state, att, header, payload, ex_start)
                             if header.get("t") in ("cell", "cells_done", "case"):
                                 phase_start = time.monotonic()
+                        if reader.error is not None:
+                            raise reader.error
                     except wire.ProtocolError as exc:
                         att.protocol_error = str(exc)
                         if kill_sent_at is None:
                             kill_sent_at = time.monotonic()
-                            worker.send({"cmd": "kill", "run": run})
+                            try:
+                                worker.send({"cmd": "kill", "run": run})
+                            except WorkerDied:
+                                att.worker_lost = True
+                                break
         finally:
             for fd in open_fds:
                 os.close(fd)

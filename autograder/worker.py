@@ -53,14 +53,31 @@ class ProtocolError(Exception):
 
 
 class FrameReader:
-    """Incremental parser of frames read from a pipe (parent side)."""
+    """Incremental parser of frames read from a pipe (parent side).
+
+    ``feed`` returns the complete frames; at the first invalid one it raises
+    ``ProtocolError`` on this call if no valid frame came before it in ``data``, else on
+    the next call (so the caller first sees where the child was).
+    """
 
     def __init__(self):
         self.buf = bytearray()
+        self.error: ProtocolError | None = None
 
     def feed(self, data: bytes) -> list[tuple[dict, bytes]]:
+        if self.error is not None:
+            raise self.error
         self.buf += data
-        frames = []
+        frames: list = []
+        try:
+            self._parse(frames)
+        except ProtocolError as exc:
+            self.error = exc
+            if not frames:
+                raise
+        return frames
+
+    def _parse(self, frames: list) -> None:
         while len(self.buf) >= 8:
             nh, np_ = struct.unpack(">II", self.buf[:8])
             if nh > MAX_HEADER:
@@ -78,7 +95,6 @@ class FrameReader:
             payload = bytes(self.buf[8 + nh:8 + nh + np_])
             del self.buf[:8 + nh + np_]
             frames.append((header, payload))
-        return frames
 
 
 def decode_values(header: dict, payload: bytes):

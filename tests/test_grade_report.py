@@ -153,3 +153,13 @@ def test_submission_ids_are_relative_paths_with_a_content_hash(tmp_path):
     subs = discover([tmp_path])
     assert [s.id for s in subs] == ["alice/a.ipynb@44136fa355b3"]        # sha256(b"{}")[:12]
     assert slug(subs[0].id) == "alice__a.ipynb@44136fa355b3"
+
+
+def test_frames_before_garbage_are_kept_and_the_garbage_refused_next():
+    """The grader must see where the child was (the cell frame) before it sent garbage."""
+    reader = worker.FrameReader()
+    frames = reader.feed(frame({"t": "cell", "k": 3}) + b"\xff" * 16)
+    assert [h for h, _ in frames] == [{"t": "cell", "k": 3}]
+    assert reader.error is not None
+    with pytest.raises(worker.ProtocolError, match="header of 4294967295 bytes"):
+        reader.feed(b"")

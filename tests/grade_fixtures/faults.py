@@ -70,6 +70,10 @@ def honest_notebooks() -> dict[str, tuple[nbformat.NotebookNode, tuple]]:
         "kills_worker": (with_tests(GOOD, "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
                                           "os.kill(os.getpid(), signal.SIGKILL)"),
                          (8, "error", ["cell 3"])),
+        "forges_frames": (with_tests(
+            GOOD, "import os\nfor fd in range(3, 64):\n    try:\n        os.write(fd, b'\\xff' * 64)\n"
+                  "    except OSError:\n        pass"),
+            (8, "error", ["cell 3", "malformed data"])),
         "memory_hog": (with_tests(GOOD, "hog = []\nwhile True:\n    hog.append(np.empty(10**7))  # 80 MB a step, until the cap"),
                        (8, "graded", ["cell 3", "MemoryError"])),
         "output_flood": (with_tests(GOOD, "import sys\nfor _ in range(100):\n    sys.stdout.write('x' * 10**6)"),
