@@ -363,7 +363,7 @@ def _child(job_fd, msg_fd, out_fd, assignment, cases, checks, transformer, snaps
 
     evaluate = checks.evaluate
     AnswerError = getattr(checks, "AnswerError", None)
-    _asarray, _float64, _ndarray = np.ascontiguousarray, np.float64, np.ndarray
+    _asarray, _float64, _ndarray = np.asarray, np.float64, np.ndarray   # not ascontiguousarray: it makes 0-d 1-d
     _isinstance, _str, _float, _len, _list = isinstance, str, float, len, list
     _encode = encode_frame
     _restore = _restore_modules
@@ -445,7 +445,7 @@ def _child(job_fd, msg_fd, out_fd, assignment, cases, checks, transformer, snaps
                 elif _isinstance(v, (int, _float, _float64)) and not _isinstance(v, bool):
                     specs.append({"name": name, "kind": "number", "value": _float(v)})
                 else:
-                    arr = _asarray(v, dtype="<f8")
+                    arr = _asarray(v, dtype="<f8", order="C")   # C order, and 0-d stays 0-d
                     specs.append({"name": name, "kind": "array", "shape": _list(arr.shape)})
                     payload.append(arr.tobytes())
             header["values"] = specs
