@@ -10,6 +10,7 @@ Everything is relative to the folder this file is in, so a copy of it together w
 """
 import os
 import re
+import sys
 
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
@@ -17,6 +18,13 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 c = get_config()  # noqa: F821 (injected by traitlets when it loads this file)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+# nbgrader checks the gradebook's schema by running `alembic`, which sits next to the
+# Python that runs nbgrader: found even when the virtualenv is not activated
+# (`.venv/bin/nbgrader autograde a1_rnn`).
+_BIN = os.path.dirname(sys.executable)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 
 # --- where things are ----------------------------------------------------------------
 c.CourseDirectory.course_id = "rnn-course"
