@@ -1,0 +1,252 @@
+"""Does the course work in a real browser: JupyterLab, headless Chromium, widgets, self-check?
+
+1. JupyterLab starts on 127.0.0.1 (``--allow-root``, a known token) with a temporary
+   root holding a copy of course/ and an nbgrader release of assignment a1_rnn.
+2. Chromium (Debian's, driven by Playwright) opens a lecture and runs all its cells.
+3. It moves a widget slider with the keyboard and sees the figure's image change.
+4. It opens the release notebook of a1_rnn, fills in one exercise correctly and one
+   wrongly, runs their self-check cells, and sees ✅ for one and ❌ with a HINT for the other.
+
+Chromium missing is a failure (CI installs it); only a missing ``playwright`` package skips.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+LECTURE = "01_sequence_data.ipynb"           # the quickest lecture with a slider-driven figure
+ASSIGNMENT = "a1_rnn"
+WAIT_MS = 90_000                              # generous: the machine is shared
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+# what the student types: a right activations_at_2 and an rnn_step_forward with sigmoid for tanh
+RIGHT_ACTIVATIONS = (
+    "z = np.array([2.0, -2.0])\n"
+    "activations_at_2 = np.stack([np.tanh(z), sigmoid(z), np.maximum(z, 0)], axis=1)\n"
+    "print(activations_at_2)\n"
+)
+WRONG_RNN_STEP = (
+    "def rnn_step_forward(x, prev_h, Wx, Wh, b):\n"
+    "    next_h = sigmoid(x @ Wx + prev_h @ Wh + b)\n"
+    "    return next_h, (x, prev_h, Wx, Wh, next_h)\n"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(**extra) -> dict:
+    """The environment with this interpreter's bin/ first on PATH (nbgrader runs `alembic` from PATH)."""
+    bindir = str(Path(sys.executable).parent)
+    return dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""), **extra)
+
+
+def _build_root(tmp: Path) -> Path:
+    """A course folder as a student sees it: lectures, and nbgrader's release of a1_rnn."""
+    root = tmp / "lab"
+    shutil.copytree(ROOT / "course", root / "course", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    source = ROOT / "assignments" / ASSIGNMENT
+    if source.exists():
+        build = tmp / "build"
+        shutil.copytree(source, build / "assignments" / ASSIGNMENT)
+        shutil.copy(ROOT / "nbgrader_config.py", build / "nbgrader_config.py")
+        done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"],
+                              cwd=build, env=_env(), capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"nbgrader generate_assignment failed:\n{done.stdout}\n{done.stderr}"
+        shutil.copytree(build / "release" / ASSIGNMENT, root / "release" / ASSIGNMENT)
+    return root
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A running JupyterLab: yields (base url, token, root); shut down in the finalizer."""
+    tmp = tmp_path_factory.mktemp("browser")
+    root = _build_root(tmp)
+    settings = tmp / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    # render every cell (no virtual scrolling), so cells far down the page exist in the DOM
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    port, token = _free_port(), secrets.token_hex(16)
+    env = _env(JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), IPYTHONDIR=str(tmp / "ipython"))
+    log = open(tmp / "jupyterlab.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
+         f"--ServerApp.token={token}", "--ServerApp.password=", f"--ServerApp.root_dir={root}",
+         f"--LabApp.user_settings_dir={tmp / 'settings'}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+         "--ServerApp.port_retries=0"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, f"JupyterLab exited early; log:\n{(tmp / 'jupyterlab.log').read_text()[-3000:]}"
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "JupyterLab did not answer within 90 s"
+            time.sleep(0.5)
+        yield base, token, root
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), f"Debian's chromium is expected at {CHROMIUM} (apt-get install chromium)"
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _open(browser, base, token, path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(WAIT_MS)
+    page.goto(f"{base}/lab/tree/{path}?token={token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell")
+    # the kernel is up once the status bar names it and says it is idle
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
+    return page
+
+
+@pytest.fixture
+def shot(lab, request):
+    """shot(page) saves a screenshot next to the JupyterLab log (the tests call it when they fail)."""
+    _, _, root = lab
+
+    def save(page):
+        path = root.parent / f"{request.node.name}.png"
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            print(f"screenshot: {path}; JupyterLab log: {root.parent / 'jupyterlab.log'}")
+        except Exception as exc:  # the page may already be gone
+            print(f"no screenshot: {exc}")
+    return save
+
+
+def _figure_src(page) -> str | None:
+    return page.evaluate("() => { const i = document.querySelector('.widget-output img'); return i ? i.src : null; }")
+
+
+def test_a_lecture_runs_in_chromium_and_its_slider_redraws_the_figure(lab, browser, shot):
+    base, token, _ = lab
+    page = _open(browser, base, token, f"course/{LECTURE}")
+    try:
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+        # the last cell prints the lecture's numbers: everything above it has run
+        last = page.locator(".jp-Notebook .jp-Cell").last
+        last.locator(".jp-OutputArea-output", has_text="crossover_T").wait_for()
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", has_text="Error")
+        assert errors.count() == 0, errors.first.inner_text()
+        assert page.locator(".jp-RenderedImage img").count() >= 3, "the static figures did not render"
+
+        slider = page.locator(".lecture-slider").first
+        slider.wait_for()
+        page.wait_for_function("() => { const i = document.querySelector('.widget-output img'); return i && i.src.startsWith('data:image'); }")
+        before = _figure_src(page)
+        handle = slider.locator(".noUi-handle")
+        handle.focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "(old) => { const i = document.querySelector('.widget-output img'); return i && i.src.startsWith('data:image') && i.src !== old; }",
+            arg=before)
+        assert _figure_src(page) != before
+    except Exception:
+        shot(page)
+        raise
+    finally:
+        page.close()
+
+
+def _cell_index(notebook: Path, *, grade_id: str) -> int:
+    nb = nbformat.read(notebook, as_version=4)
+    for k, c in enumerate(nb.cells):
+        if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            return k
+    raise AssertionError(f"{notebook.name} has no cell with grade_id {grade_id!r}")
+
+
+def _run_cell(page, k: int):
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(k)
+    cell.locator(".jp-InputPrompt").click()           # select in command mode
+    page.keyboard.press("Shift+Enter")
+    cell.locator(".jp-InputPrompt", has_text="[").filter(has_not_text="*").filter(has_not_text="[ ]").wait_for()
+    page.wait_for_function(
+        "(k) => { const c = document.querySelectorAll('.jp-Notebook .jp-Cell')[k];"
+        " return /\\[\\d+\\]/.test(c.querySelector('.jp-InputPrompt').textContent); }", arg=k)
+    return cell
+
+
+def _replace_source(page, k: int, text: str):
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(k)
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(text)
+    page.keyboard.press("Escape")                     # back to command mode
+
+
+def test_a_release_notebook_self_checks_right_and_wrong_answers_in_chromium(lab, browser, shot):
+    base, token, root = lab
+    notebook = root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert notebook.exists(), f"no release of {ASSIGNMENT}: assignments/{ASSIGNMENT} is missing"
+    setup, helpers = _cell_index(notebook, grade_id="setup"), _cell_index(notebook, grade_id="helpers")
+    act_solution = _cell_index(notebook, grade_id="activations-at-2-solution")
+    act_test = _cell_index(notebook, grade_id="activations_at_2")
+    step_solution = _cell_index(notebook, grade_id="rnn-step-forward-solution")
+    step_test = _cell_index(notebook, grade_id="rnn_step_forward")
+
+    page = _open(browser, base, token, f"release/{ASSIGNMENT}/{ASSIGNMENT}.ipynb")
+    try:
+        _run_cell(page, setup)
+        _run_cell(page, helpers)
+        _replace_source(page, act_solution, RIGHT_ACTIVATIONS)
+        _run_cell(page, act_solution)
+        right = _run_cell(page, act_test).locator(".jp-OutputArea-output").first
+        right.wait_for()
+        _replace_source(page, step_solution, WRONG_RNN_STEP)
+        _run_cell(page, step_solution)
+        wrong = _run_cell(page, step_test).locator(".jp-OutputArea-output").first
+        wrong.wait_for()
+
+        right_text, wrong_text = right.inner_text(), wrong.inner_text()
+        assert "✅" in right_text and "❌" not in right_text, right_text
+        assert "❌" in wrong_text and "HINT" in wrong_text and "sigmoid" in wrong_text, wrong_text
+    except Exception:
+        shot(page)
+        raise
+    finally:
+        page.close()
