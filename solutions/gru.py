@@ -127,8 +127,9 @@ def gru_forward(x, h0, Wx, Wh, b):
     H = h0.shape[1]
     xt = x.transpose(1, 0, 2).reshape(T * N, D)
     gates = (xt @ Wx).reshape(T, N, 3 * H)               # x_t Wx for every t; becomes r, z, n
+    dtype = np.result_type(x, h0, Wx, Wh, b)             # float32 in, float32 out
+    gates = gates.astype(dtype, copy=False)
     gates += b
-    dtype = gates.dtype
     Wh_rz, Wh_n = np.ascontiguousarray(Wh[:, :2 * H]), np.ascontiguousarray(Wh[:, 2 * H:])
     rh = np.empty((T, N, H), dtype)                      # r * h_{t-1}, kept for dWh
     h = np.empty((T, N, H), dtype)

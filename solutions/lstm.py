@@ -160,8 +160,9 @@ def lstm_forward(x, h0, Wx, Wh, b):
     Wx, Wh, b = Wx[:, ifog], Wh[:, ifog], b[ifog]        # small copies, gate order i, f, o, g
     xt = x.transpose(1, 0, 2).reshape(T * N, D)          # time-major rows
     gates = (xt @ Wx).reshape(T, N, 4 * H)               # x_t Wx for every t; becomes the gates
+    dtype = np.result_type(x, h0, Wx, Wh, b)             # float32 in, float32 out
+    gates = gates.astype(dtype, copy=False)
     gates += b
-    dtype = gates.dtype
     c = np.empty((T, N, H), dtype)                       # cell states
     tanh_c = np.empty((T, N, H), dtype)
     h = np.empty((T, N, H), dtype)

@@ -95,9 +95,10 @@ def rnn_forward(x, h0, Wx, Wh, b):
     check_steps(fn, x)
     N, T, D = x.shape
     H = h0.shape[1]
-    xa = (x.reshape(N * T, D) @ Wx).reshape(N, T, H)     # x_t Wx for every t at once
+    dtype = np.result_type(x, h0, Wx, Wh, b)             # float32 in, float32 out
+    xa = (x.reshape(N * T, D) @ Wx).reshape(N, T, H).astype(dtype, copy=False)   # x_t Wx, all t
     xa += b
-    h = np.empty((N, T, H), dtype=xa.dtype)
+    h = np.empty((N, T, H), dtype)
     prev_h = h0
     for t in range(T):
         a = prev_h @ Wh                                  # the recurrence: h_{t-1} Wh
