@@ -138,3 +138,25 @@ def test_every_variant_named_by_the_spec_differs_from_the_reference_on_some_publ
                 if any(not np.allclose(out[k], exp[k]) for k in exp):
                     seen.add(name)
         assert seen == set(ex.variants), (ex.grade_id, set(ex.variants) - seen)
+
+
+@pytest.mark.slow
+def test_release_gives_no_function_another_exercise_asks_for(tmp_path):
+    """The given (locked) cells of the release define no function that an exercise of any
+    assignment asks students to write; earlier assignments' functions sit in solution regions."""
+    import re
+
+    from nbgrader_harness import NbgraderCourse, nbgrader_meta
+
+    from autograder.build_data import spec_ids
+
+    course = NbgraderCourse.create(tmp_path, "a5_architectures")
+    course.generate_assignment()
+    exercises = [e for a in spec_ids() for e in load(a).exercises]
+    asked = {e.target for e in exercises if e.kind in ("function", "gradient", "metric")}
+    asked |= {e.forward for e in exercises if e.forward}
+    given = set()
+    for cell in course.release_notebook().cells:
+        if cell.cell_type == "code" and not nbgrader_meta(cell).get("solution"):
+            given |= set(re.findall(r"^\s*def (\w+)", cell.source, flags=re.M))
+    assert not (given & asked), given & asked
