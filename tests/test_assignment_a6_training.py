@@ -230,3 +230,26 @@ def test_reference_forecaster_beats_the_threshold_in_under_a_minute():
     print(f"forecast seed=4: held-out MSE {mse:.4f} (threshold {spec.exercise('forecast').threshold}) in {elapsed:.1f} s")
     assert mse <= spec.exercise("forecast").threshold / 5
     assert elapsed < 60
+
+
+@pytest.mark.slow
+def test_release_gives_no_function_another_exercise_asks_for(tmp_path):
+    """The given (locked) cells of the release define no function that an exercise of any
+    assignment asks students to write; earlier assignments' functions sit in solution regions."""
+    import re
+
+    from nbgrader_harness import NbgraderCourse, nbgrader_meta
+
+    from autograder.build_data import spec_ids
+
+    course = NbgraderCourse.create(tmp_path, "a6_training")
+    course.generate_assignment()
+    exercises = [e for a in spec_ids() for e in load(a).exercises]
+    asked = {e.target for e in exercises if e.kind in ("function", "gradient", "metric")}
+    asked |= {e.forward for e in exercises if e.forward}
+    given = set()
+    for cell in course.release_notebook().cells:
+        if cell.cell_type == "code" and not nbgrader_meta(cell).get("solution"):
+            given |= set(re.findall(r"^\s*def (\w+)", cell.source, flags=re.M))
+    assert given, "the release gives some helpers (sigmoid at least)"
+    assert not (given & asked), given & asked
