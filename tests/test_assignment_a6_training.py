@@ -35,7 +35,8 @@ class TestA6TrainingThroughNbgrader(NbgraderAssignmentChecks):
     assignment_id = "a6_training"
 
     @pytest.fixture(scope="class", autouse=True)
-    def one_blas_thread(self):
+    @classmethod
+    def one_blas_thread(cls):
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("OPENBLAS_NUM_THREADS", "1")
             mp.setenv("OMP_NUM_THREADS", "1")
