@@ -150,7 +150,13 @@ def decode_values(header: dict, payload: bytes):
 # the frames rely on. Between cases only builtins are restored (a function that patches
 # numpy while it runs can only spoil its own later cases: scoring is not done here).
 SNAPSHOT_PREFIXES = ("autograder", "numpy", "builtins", "os", "posix", "sys", "json", "struct",
-                     "math", "signal", "time", "traceback", "warnings")
+                     "math", "signal", "time", "traceback", "warnings", "sympy", "mpmath")
+# Classes whose attributes are restored too: a formula answer is encoded by calling sympy's
+# methods in the child (Poly.terms, xreplace, evalf), so ``sympy.Poly.terms = ...`` in a
+# cell would otherwise rewrite a wrong formula into the right one (the corpus entry
+# a4_patches_sympy_poly).
+CLASS_PREFIXES = ("autograder", "sympy", "mpmath")
+_CLASSES = "<classes>"
 
 
 def _snapshot_modules() -> dict:
@@ -162,12 +168,41 @@ def _snapshot_modules() -> dict:
             snap[name] = (mod, dict(vars(mod)))
         except TypeError:
             pass
+    classes = {}
+    for name, (mod, saved) in snap.items():
+        if name.split(".")[0] in CLASS_PREFIXES:
+            for value in saved.values():
+                if isinstance(value, type) and value not in classes and \
+                        str(getattr(value, "__module__", "")).split(".")[0] in CLASS_PREFIXES:
+                    classes[value] = dict(vars(value))
+    snap[_CLASSES] = (None, classes)
     return snap
+
+
+def _restore_classes(classes: dict) -> None:
+    for cls, saved in classes.items():
+        current = cls.__dict__
+        if len(current) == len(saved) and all(current.get(k, _MISSING) is v for k, v in saved.items()):
+            continue
+        for key in [k for k in current if k not in saved]:
+            try:
+                delattr(cls, key)
+            except Exception:
+                pass
+        for key, value in saved.items():
+            if current.get(key, _MISSING) is not value:
+                try:
+                    setattr(cls, key, value)
+                except Exception:
+                    pass
 
 
 def _restore_modules(snap: dict) -> None:
     """Undo monkeypatching of the modules the evaluation relies on."""
     for name, (mod, saved) in snap.items():
+        if name == _CLASSES:
+            _restore_classes(saved)
+            continue
         sys.modules[name] = mod
         try:
             current = vars(mod)
@@ -251,6 +286,8 @@ def worker_main(argv: list[str]) -> int:
         assignment = load_assignment(assignment_id, spec_path)
         cases = {ex.grade_id: list(ex.cases(hidden=False)) + list(ex.cases(hidden=True))
                  for ex in assignment.exercises}
+        if any(ex.kind == "formula" for ex in assignment.exercises):
+            import sympy  # noqa: F401  (formula answers are encoded with it: snapshot it before student code)
         try:
             import matplotlib
             matplotlib.use("Agg")
