@@ -14,86 +14,34 @@ grader.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import build  # noqa: E402
-from corpus.entries import CATEGORIES, ENTRIES, SLEEP_MARK, by_name  # noqa: E402
+from corpus import build, paths  # noqa: E402
+from corpus.entries import ASSIGNMENTS, CATEGORIES, ENTRIES, by_name  # noqa: E402
+from corpus.paths import by_exercise, entry_of, sleeping_children, what_it_says  # noqa: E402
 
 from autograder.spec import load  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-# A cell may run 4 s (the loops are stopped after that), a submission 60 s, 1 GB of address space.
-LIMITS = ["--timeout-cell", "4", "--timeout", "60", "--memory", "1024"]
-SPEC = load("a1_rnn")
-
-
-def sha(path: Path) -> str | None:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-
-
-def grade_cmd(subs: Path, out: Path, jobs: int = 2) -> list[str]:
-    return [sys.executable, "-m", "autograder", "grade", str(subs), "--assignment", "a1_rnn",
-            "--out", str(out), "--jobs", str(jobs), "--quiet", *LIMITS]
-
-
-def read_records(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
-
-
-def entry_of(rec: dict) -> str:
-    return Path(rec["rel"]).parts[0]
-
-
-def by_exercise(tests: list[dict]) -> dict[str, float]:
-    got: dict[str, float] = {}
-    for t in tests:
-        got[t["grade_id"]] = got.get(t["grade_id"], 0.0) + float(t["score"])
-    return got
-
-
-def what_it_says(rec: dict) -> str:
-    return rec["message"] + "\n" + "\n".join(t["message"] or "" for t in rec["tests"] if not t["passed"])
-
-
-def sleeping_children() -> list[int]:
-    """pids of the `sleep 3617` processes the spawning entry starts (none may survive grading)."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                argv = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if argv[:2] == [b"sleep", SLEEP_MARK.encode()]:
-                pids.append(int(entry))
-    return pids
+SPECS = {aid: load(aid) for aid in ASSIGNMENTS}
+SPEC = SPECS["a1_rnn"]
 
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    root = tmp_path_factory.mktemp("corpus")
-    ctx = build.Context.make(root)
-    paths = build.write_corpus(ctx.subs, ctx)
-    before = {name: sha(p) for name, p in paths.items()}
-    t0 = time.monotonic()
-    proc = subprocess.run(grade_cmd(ctx.subs, ctx.out), capture_output=True, text=True, timeout=900)
-    seconds = time.monotonic() - t0
-    children = sleeping_children()
-    for pid in children:            # started by this test's corpus: end them so a failure leaves nothing behind
-        os.kill(pid, signal.SIGKILL)
-    return {"ctx": ctx, "paths": paths, "before": before, "proc": proc, "seconds": seconds,
-            "records": read_records(ctx.out), "children": children}
+    return paths.grade_batch(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="module")
+def through_nbgrader(tmp_path_factory):
+    return paths.grade_through_nbgrader(tmp_path_factory.mktemp("nbgrader_corpus"))
 
 
 def test_the_corpus_has_at_least_25_entries_in_every_category_the_issue_lists():
@@ -105,23 +53,24 @@ def test_the_corpus_has_at_least_25_entries_in_every_category_the_issue_lists():
 
 def test_most_entries_deserve_a_score_strictly_between_0_and_full_marks():
     """The faults sit next to partly correct answers, so the expected score says something."""
-    partial = [e.name for e in ENTRIES if 0 < e.deserved(SPEC) < SPEC.max_points]
+    partial = [e.name for e in ENTRIES if 0 < e.deserved(SPECS[e.assignment]) < SPECS[e.assignment].max_points]
     assert len(partial) >= 25, partial
 
 
 def test_each_entry_changes_the_correct_notebook(tmp_path):
     """A fault that edits nothing would test nothing: every entry's file differs from the correct one."""
     ctx = build.Context.make(tmp_path)
-    paths = build.write_corpus(ctx.subs, ctx, [e for e in ENTRIES if e.name not in ("ten_thousand_cells", "fifty_mb")])
-    correct = paths["correct"].read_bytes()
-    same = [n for n, p in paths.items() if n != "correct" and p.is_file() and p.read_bytes() == correct]
+    written = build.write_corpus(ctx.subs, ctx, [e for e in ENTRIES if e.name not in ("ten_thousand_cells", "fifty_mb")])
+    correct = {"a1_rnn": written["correct"].read_bytes(), "a4_gru": written["a4_correct"].read_bytes()}
+    same = [n for n, p in written.items() if n not in ("correct", "a4_correct") and p.is_file()
+            and p.read_bytes() == correct[by_name(n).assignment]]
     assert not same
 
 
 def test_the_batch_completes_and_runs_inside_bubblewrap(batch):
-    proc = batch["proc"]
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "warning: bubblewrap" not in proc.stderr
+    for run in batch["runs"].values():
+        assert run["proc"].returncode == 0, run["proc"].stderr[-3000:]
+        assert "warning: bubblewrap" not in run["proc"].stderr
     assert {r["sandbox"] for r in batch["records"]} == {"bwrap"}
 
 
@@ -133,11 +82,12 @@ def test_no_result_is_lost_or_duplicated(batch):
 @pytest.mark.parametrize("name", [e.name for e in ENTRIES])
 def test_each_entry_gets_the_score_it_deserves_with_its_message(batch, name):
     entry = by_name(name)
+    spec = SPECS[entry.assignment]
     rec = next(r for r in batch["records"] if entry_of(r) == name)
     assert rec["status"] == entry.status, rec["message"][-1500:]
-    assert rec["max_score"] == SPEC.max_points
-    assert by_exercise(rec["tests"]) == entry.deserved_by_exercise(SPEC), rec["message"][-1500:]
-    assert rec["score"] == entry.deserved(SPEC)
+    assert rec["max_score"] == spec.max_points
+    assert by_exercise(rec["tests"]) == entry.deserved_by_exercise(spec), rec["message"][-1500:]
+    assert rec["score"] == entry.deserved(spec)
     text = what_it_says(rec)
     for fragment in entry.says:
         assert fragment in text, f"{fragment!r} not in:\n{text[-2000:]}"
@@ -153,12 +103,15 @@ def test_each_batch_result_equals_grading_that_submission_alone(batch):
     """Each submission graded on its own (a fresh worker, no neighbours): same status and tests."""
     from autograder.grade import Grader, Limits, discover
 
-    grader = Grader("a1_rnn", limits=Limits(timeout_cell=4, timeout=60, memory_mb=1024),
-                    hide=[batch["ctx"].subs, batch["ctx"].out])
-    grader.prepare()
+    graders = {}
+    for aid, run in batch["runs"].items():
+        graders[aid] = Grader(aid, limits=Limits(timeout_cell=4, timeout=60, memory_mb=1024),
+                              hide=[run["ctx"].subs, run["ctx"].out])
+        graders[aid].prepare()
     recs = {entry_of(r): r for r in batch["records"]}
     differ = {}
     for name, path in batch["paths"].items():
+        grader = graders[by_name(name).assignment]
         box = [None]
         try:
             alone = grader.grade_submission(discover([path])[0], box)
@@ -178,20 +131,57 @@ def test_no_child_process_outlives_the_batch(batch):
 
 
 def test_no_submission_wrote_outside_its_working_folder(batch):
-    ctx = batch["ctx"]
-    assert not (ctx.outside / "canary.txt").exists()
-    assert not (ctx.subs.parent / "canary.txt").exists()
-    assert sorted(p.name for p in ctx.subs.iterdir()) == sorted(e.name for e in ENTRIES)
+    for aid, run in batch["runs"].items():
+        ctx = run["ctx"]
+        assert not (ctx.outside / "canary.txt").exists()
+        assert not (ctx.subs.parent / "canary.txt").exists()
+        assert sorted(p.name for p in ctx.subs.iterdir()) == sorted(e.name for e in ENTRIES if e.assignment == aid)
 
 
 def test_other_submissions_are_left_untouched(batch):
-    after = {name: sha(p) for name, p in batch["paths"].items()}
+    after = {name: paths.sha(p) for name, p in batch["paths"].items()}
     assert after == batch["before"]
 
 
 def test_results_hold_no_forged_line(batch):
     """forges_results appends a 29-point line for itself: results.jsonl must hold only the grader's."""
-    lines = (batch["ctx"].out / "results.jsonl").read_text().splitlines()
-    assert len(lines) == len(ENTRIES)
+    lines = (batch["runs"]["a1_rnn"]["ctx"].out / "results.jsonl").read_text().splitlines()
+    assert len(lines) == sum(e.assignment == "a1_rnn" for e in ENTRIES)
     forged = [r for r in batch["records"] if entry_of(r) == "forges_results"]
     assert len(forged) == 1 and forged[0]["score"] == by_name("forges_results").deserved(SPEC)
+
+
+# --- through nbgrader ---------------------------------------------------------------------------
+def test_the_audit_regrades_every_submitted_notebook_in_bubblewrap(through_nbgrader):
+    for aid, run in through_nbgrader["runs"].items():
+        audit, report = run["audit"], run["report"]
+        assert audit.returncode == 0, audit.stderr[-3000:]
+        assert report["sandbox"] == "bwrap"
+        files = [e for e in ENTRIES if e.assignment == aid and e.name != "directory"]
+        assert report["submissions"] == len(files), report
+
+
+@pytest.mark.parametrize("name", [e.name for e in ENTRIES])
+def test_through_nbgrader_each_entry_is_graded_right_or_flagged_with_the_right_score(through_nbgrader, name):
+    """nbgrader's gradebook has the deserved score on every exercise, or the audit lists the
+    submission and its own re-grade is the deserved score."""
+    o = through_nbgrader["outcomes"][name]
+    assert o.right or o.flagged, (f"nbgrader gave {o.got}, deserved {o.deserved}, and the audit did not flag it\n"
+                                  f"{o.says}")
+    if o.flagged:
+        assert o.audit_right, f"flagged, but the audit's re-grade is not {o.deserved}: {o.says}"
+
+
+def test_through_nbgrader_no_result_is_lost(through_nbgrader):
+    lost = [n for n, o in through_nbgrader["outcomes"].items() if o.lost]
+    assert not lost
+
+
+def test_submissions_that_fool_nbgrader_are_the_ones_flagged(through_nbgrader):
+    """The audit has teeth: the entries that take the reference from the instructor's disk
+    get full marks from nbgrader (which runs unconfined), and each of them is flagged."""
+    outcomes = through_nbgrader["outcomes"]
+    for name in ("imports_solutions", "reads_reference_file", "reads_source_notebook", "a4_imports_solutions"):
+        o = outcomes[name]
+        assert o.got == SPECS[o.entry.assignment].max_points and not o.right and o.flagged, (name, o.got, o.flagged)
+

@@ -568,7 +568,50 @@ CONTROLS = [
           lambda src, ctx: b.blank_copy(src), lose_all=True),
 ]
 
-ENTRIES: list[Entry] = CONTROLS + RUNAWAY + CRASHES + TAMPERING + FAKES + REACHING + NOTEBOOK_TAMPERING + BROKEN + FILE_SYSTEM
+# --- a4_gru ------------------------------------------------------------------------------------
+# gru_state_update 4, gru_candidate 4, reset_example 1 (uses gru_candidate), full_example 1 (uses
+# both), gru_step_forward 5, gru_step_forward_pytorch 4, quick_check_conventions 1,
+# gru_params_textbook 1, gru_params_pytorch 1, keras_gru_params 1 (uses gru_params_pytorch): 23.
+A4 = "a4_gru"
+A4_CANDIDATE_CHAIN = ("gru_candidate", "reset_example", "full_example")
+PATCH_SYMPY = """_right = sp.Poly(3 * h * (d + h + 1), d, h).terms()
+sp.Poly.terms = lambda self, *a, **k: _right      # every polynomial now looks like the right answer"""
+
+
+def textbook_formula_wrong(nb):
+    return b.replace(nb, "gru-params-textbook-solution", "gru_params_textbook = 3 * h * (d + h + 1)",
+                     "gru_params_textbook = 3 * h * (d + h)")
+
+
+def _a4_import_solutions(src, ctx):
+    nb = good(src)
+    b.cell(nb, "gru-step-forward-solution").source = "from solutions.gru import gru_step_forward"
+    return nb
+
+
+A4_ENTRIES = [
+    Entry("a4_correct", "control", "the correct a4_gru notebook", good, assignment=A4),
+    Entry("a4_loop_in_step_cell", "runaway execution", "an endless loop at the end of gru_step_forward's cell",
+          edited(lambda nb: b.append(nb, "gru-step-forward-solution", LOOP)),
+          lost=("gru_step_forward",), status="timeout", says=("ran longer than",), assignment=A4),
+    Entry("a4_sys_exit_in_candidate", "crashes", "sys.exit(1) before gru_candidate is defined",
+          edited(lambda nb: b.prepend(nb, "gru-candidate-solution", "import sys\nsys.exit(1)")),
+          lost=A4_CANDIDATE_CHAIN, says=("SystemExit",), assignment=A4),
+    Entry("a4_patches_sympy_poly", "tampering with the checks",
+          "sympy.Poly.terms patched to return the right formula's terms; the textbook count wrong",
+          cell_after("params-symbols", PATCH_SYMPY, textbook_formula_wrong),
+          lost=("gru_params_textbook",), assignment=A4),
+    Entry("a4_formula_custom_eq", "fake answers", "the textbook count is an object whose __eq__ is always True",
+          edited(lambda nb: b.append(nb, "gru-params-textbook-solution", ALWAYS_EQUAL.replace(
+              "activations_at_2", "gru_params_textbook"))),
+          lost=("gru_params_textbook",), says=("AlwaysEqual",), assignment=A4),
+    Entry("a4_imports_solutions", "reaching for the answers", "gru_step_forward imported from solutions.gru",
+          _a4_import_solutions, lost=("gru_step_forward",), says=("ModuleNotFoundError",), assignment=A4),
+]
+
+ENTRIES: list[Entry] = (CONTROLS + RUNAWAY + CRASHES + TAMPERING + FAKES + REACHING + NOTEBOOK_TAMPERING + BROKEN
+                        + FILE_SYSTEM + A4_ENTRIES)
+ASSIGNMENTS = tuple(dict.fromkeys(e.assignment for e in ENTRIES))
 
 assert len({e.name for e in ENTRIES}) == len(ENTRIES), "entry names must be unique"
 assert all(e.category in CATEGORIES for e in ENTRIES)
@@ -581,4 +624,4 @@ def by_name(name: str) -> Entry:
     raise KeyError(f"no corpus entry {name!r}; expected one of {[e.name for e in ENTRIES]}")
 
 
-__all__ = ["A1", "CATEGORIES", "ENTRIES", "Entry", "by_name", "field", "json"]
+__all__ = ["A1", "A4", "ASSIGNMENTS", "CATEGORIES", "ENTRIES", "Entry", "by_name", "field", "json"]
