@@ -25,7 +25,11 @@ one output per upstream gradient; the backward is called as ``target(*upstream, 
 and returns the gradients named by ``outputs`` (``("dx", "dprev_h", "dWx", ...)``). The
 numerical gradient of ``sum_k sum(out_k * dout_k)`` is taken with respect to the input
 named after each output without its ``d`` (``dWh`` -> ``Wh``). The reference forward is
-the attribute named ``exercise.forward`` in the reference's module.
+the attribute named ``exercise.forward`` in the reference's module. A known wrong backward
+(``solutions.variants`` under the backward's reference) takes the case inputs as keywords
+(upstream gradients and forward inputs) and returns the gradients; a failed case gets its
+HINT when the student's gradients all match it, or when the ones the student got wrong do
+(the note on the student's own forward stays in the message).
 """
 from __future__ import annotations
 
@@ -418,7 +422,7 @@ def score(exercise: Exercise, case: Case, evaluated, expected: Mapping, variants
     if kind in ("function", "value"):
         return _score_arrays(exercise, case, evaluated, expected, variants)
     if kind == "gradient":
-        return _score_gradient(exercise, case, evaluated, expected)
+        return _score_gradient(exercise, case, evaluated, expected, variants)
     if kind == "formula":
         return _score_formula(exercise, case, evaluated, expected, variants)
     if kind == "choice":
@@ -454,7 +458,23 @@ def _score_arrays(exercise, case, evaluated, expected, variants) -> CaseResult:
     return _result(exercise, case, False, "\n".join(messages), hint_for(variant) if variant else None)
 
 
-def _score_gradient(exercise, case, evaluated, expected) -> CaseResult:
+def _gradient_variant(exercise, evaluated, expected, variants, names, failed) -> str | None:
+    """The known wrong backward the student's gradients match: first one that matches every
+    compared gradient, else one that matches every gradient the student got wrong (a variant
+    without all of those gradients cannot be judged and is left out)."""
+    if not variants or not failed:
+        return None
+    tol = dict(rtol=exercise.rtol, atol=exercise.atol, order=exercise.variants)
+    variant = matching_variant({k: evaluated[k] for k in names}, expected, variants, **tol)
+    if variant is None:
+        wrong = [k for k, _ in failed]
+        variant = matching_variant({k: evaluated[k] for k in wrong}, expected,
+                                   {v: outs for v, outs in variants.items() if all(k in outs for k in wrong)},
+                                   **tol)
+    return variant
+
+
+def _score_gradient(exercise, case, evaluated, expected, variants=None) -> CaseResult:
     from autograder.numgrad import rel_error
 
     names = [k for k in exercise.outputs if k in expected]
@@ -492,7 +512,9 @@ def _score_gradient(exercise, case, evaluated, expected) -> CaseResult:
     others = [k for k, _ in failed[1:]]
     if others:
         shown += f"\nAlso wrong: {', '.join(others)}."
-    return _result(exercise, case, False, shown + ("\n" + note if note else ""))
+    variant = _gradient_variant(exercise, evaluated, expected, variants, names, failed)
+    return _result(exercise, case, False, shown + ("\n" + note if note else ""),
+                   hint_for(variant) if variant else None)
 
 
 def _score_formula(exercise, case, evaluated, expected, variants) -> CaseResult:
