@@ -36,6 +36,14 @@ def _hidden_adam(rng):
     return _adam_inputs(rng, (_size(rng, 4, 7), _size(rng, 5, 8)), _size(rng, 2, 50))
 
 
+def _hidden_rnn_short(rng):
+    return dict(cell="rnn", T=4, seed=_size(rng, 100, 1000))       # another training seed
+
+
+def _hidden_forecast(rng):
+    return dict(seed=_size(rng, 100, 1000))
+
+
 _rng = np.random.default_rng(20261126)
 
 ASSIGNMENT = Assignment(
@@ -98,7 +106,8 @@ ASSIGNMENT = Assignment(
             kind="metric",
             reference="solutions.refs_a6_training:score_recall",
             outputs=_WEIGHTS,
-            public=(Case("RNN, T=4, seed 3", dict(cell="rnn", T=4, seed=3), points=2.0),),
+            public=(Case("RNN, T=4, seed 3", dict(cell="rnn", T=4, seed=3), points=1.0),),
+            hidden=HiddenCases(n=1, seed=6103, make_inputs=_hidden_rnn_short, points=1.0),
             threshold=0.9,
             timeout=120.0,
             description="the vanilla RNN learns the recall task when the gap is short",
@@ -118,7 +127,8 @@ ASSIGNMENT = Assignment(
             kind="metric",
             reference="solutions.refs_a6_training:score_forecast",
             outputs=_WEIGHTS,
-            public=(Case("GRU forecaster, seed 4", dict(seed=4), points=3.0),),
+            public=(Case("GRU forecaster, seed 4", dict(seed=4), points=1.5),),
+            hidden=HiddenCases(n=1, seed=6104, make_inputs=_hidden_forecast, points=1.5),
             threshold=0.05,
             higher_is_better=False,
             timeout=120.0,
