@@ -5,10 +5,12 @@ h' = tanh(a), a = x Wx + h Wh + b, da = dh' (1 - h'^2), dx = da Wx^T, dh = da Wh
 dWx = x^T da, dWh = h^T da, db = sum_n da.
 """
 import numpy as np
+import pytest
 import torch
 
 from autograder import checks
-from autograder.spec import Case, Exercise, HiddenCases
+from autograder.hints import HINTS
+from autograder.spec import Case, Exercise, HiddenCases, load
 from checks_helpers import one_exercise_assignment, sigmoid
 
 
@@ -103,3 +105,140 @@ def test_a_backward_that_returns_too_few_gradients_is_told_how_many():
 def test_a_missing_forward_is_named():
     (r,) = checks.grade_exercise(one_exercise_assignment(EX), EX.grade_id, {"rnn_step_backward": backward})
     assert r.message == "rnn_step_forward is not defined: run the cell where you write it"
+
+
+# -- HINT lines for known wrong backwards (a3's lstm_step_backward names two) -------------
+#
+# An LSTM step and its backward written here from the chain rule, with a = x Wx + h Wh + b
+# split into blocks i, f, g, o (i, f, o sigmoid, g tanh), c' = f c + i g, h' = o tanh(c'):
+#   dc = dnext_c + dnext_h * o * (1 - tanh(c')^2),  do = dnext_h * tanh(c'),
+#   di = dc * g, df = dc * c, dg = dc * i,          dprev_c = dc * f,
+#   da = [di i(1-i), df f(1-f), dg (1-g^2), do o(1-o)], then as for the RNN above.
+# The wrong backwards below are slips a student makes in that derivation.
+
+A3 = load("a3_lstm")
+LSTM_ID = "lstm_step_backward"
+
+
+def lstm_forward(x, prev_h, prev_c, Wx, Wh, b):
+    H = prev_h.shape[1]
+    a = x @ Wx + prev_h @ Wh + b
+    i, f, g, o = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])
+    next_c = f * prev_c + i * g
+    next_h = o * np.tanh(next_c)
+    return next_h, next_c, (x, prev_h, prev_c, Wx, Wh, i, f, g, o, np.tanh(next_c))
+
+
+def _lstm_grads(dnext_h, cache, dc, dprev_c):
+    x, prev_h, prev_c, Wx, Wh, i, f, g, o, tc = cache
+    da = np.concatenate([dc * g * i * (1 - i), dc * prev_c * f * (1 - f), dc * i * (1 - g ** 2),
+                         dnext_h * tc * o * (1 - o)], axis=1)
+    return da @ Wx.T, da @ Wh.T, dprev_c, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+
+
+def lstm_backward(dnext_h, dnext_c, cache):
+    *_, f, g, o, tc = cache
+    dc = dnext_c + dnext_h * o * (1 - tc ** 2)
+    return _lstm_grads(dnext_h, cache, dc, dc * f)
+
+
+def lstm_backward_dprev_c_without_f(dnext_h, dnext_c, cache):
+    *_, o, tc = cache
+    dc = dnext_c + dnext_h * o * (1 - tc ** 2)
+    return _lstm_grads(dnext_h, cache, dc, dc)                 # dprev_c = dc: f forgotten
+
+
+def lstm_backward_without_dtanh(dnext_h, dnext_c, cache):
+    *_, f, g, o, tc = cache
+    dc = dnext_c + dnext_h * o                                 # tanh'(c') left out everywhere
+    return _lstm_grads(dnext_h, cache, dc, dc * f)
+
+
+def lstm_backward_without_dtanh_in_dprev_c(dnext_h, dnext_c, cache):
+    *_, f, g, o, tc = cache
+    dc = dnext_c + dnext_h * o * (1 - tc ** 2)
+    return _lstm_grads(dnext_h, cache, dc, (dnext_c + dnext_h * o) * f)   # only dprev_c misses tanh'
+
+
+def _grade_lstm(bwd, *, hidden=False, fwd=lstm_forward):
+    ns = {"lstm_step_forward": fwd, "lstm_step_backward": bwd}
+    return checks.grade_exercise(A3, LSTM_ID, ns, hidden=hidden)
+
+
+def test_the_hand_lstm_backward_agrees_with_torch_autograd():
+    """The oracle for the LSTM pair: torch's autograd on the same step, with both upstream gradients."""
+    inp = A3.exercise(LSTM_ID).public[0].inputs
+    t = {k: torch.tensor(v, requires_grad=True) for k, v in inp.items() if not k.startswith("d")}
+    H = inp["prev_h"].shape[1]
+    a = t["x"] @ t["Wx"] + t["prev_h"] @ t["Wh"] + t["b"]
+    i, f, g, o = (torch.sigmoid(a[:, :H]), torch.sigmoid(a[:, H:2 * H]), torch.tanh(a[:, 2 * H:3 * H]),
+                  torch.sigmoid(a[:, 3 * H:]))
+    c = f * t["prev_c"] + i * g
+    h = o * torch.tanh(c)
+    ((h * torch.tensor(inp["dnext_h"])).sum() + (c * torch.tensor(inp["dnext_c"])).sum()).backward()
+    _, _, cache = lstm_forward(**{k: v for k, v in inp.items() if not k.startswith("d")})
+    got = lstm_backward(inp["dnext_h"], inp["dnext_c"], cache)
+    for name, grad in zip(("x", "prev_h", "prev_c", "Wx", "Wh", "b"), got):
+        np.testing.assert_allclose(grad, t[name].grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_the_correct_lstm_backward_passes_without_a_hint_on_public_and_hidden_cases():
+    for hidden in (False, True):
+        results = _grade_lstm(lstm_backward, hidden=hidden)
+        assert results and all(r.passed and r.hint is None and r.message == "" for r in results), results
+
+
+@pytest.mark.parametrize("hidden", [False, True], ids=["public", "hidden"])
+@pytest.mark.parametrize("bwd, variant", [
+    (lstm_backward_dprev_c_without_f, "dprev_c_without_forget_gate"),
+    (lstm_backward_without_dtanh, "tanh_derivative_missing"),
+], ids=["dprev_c without f", "tanh' missing"])
+def test_a_known_wrong_backward_gets_its_hint_and_keeps_the_note_on_the_own_forward(bwd, variant, hidden):
+    results = _grade_lstm(bwd, hidden=hidden)
+    assert len(results) == 2
+    for r in results:
+        assert not r.passed and r.score == 0 and r.hint == HINTS[variant], (r.message, r.hint)
+        assert "Your backward disagrees with your own forward" in r.message
+        assert r.hint in r.feedback()
+        if hidden:
+            assert "rel error" not in r.message and "ACTUAL" not in r.message
+
+
+def test_a_backward_whose_wrong_gradients_match_a_variant_gets_its_hint():
+    """Only dprev_c misses tanh'(c'): dx, dh, dW, db are right (unlike the variant's), dprev_c is the variant's."""
+    for r in _grade_lstm(lstm_backward_without_dtanh_in_dprev_c):
+        assert not r.passed and "(dprev_c)" in r.message.splitlines()[0] and "Also wrong" not in r.message
+        assert r.hint == HINTS["tanh_derivative_missing"]
+
+
+def test_a_wrong_backward_unlike_any_variant_gets_no_hint():
+    def doubled_db(dnext_h, dnext_c, cache):
+        *grads, db = lstm_backward(dnext_h, dnext_c, cache)
+        return (*grads, 2 * db)
+
+    def two_slips(dnext_h, dnext_c, cache):
+        *grads, db = lstm_backward_dprev_c_without_f(dnext_h, dnext_c, cache)
+        return (*grads, 2 * db)                    # dprev_c matches a variant, db matches none
+
+    for bwd in (doubled_db, two_slips):
+        for hidden in (False, True):
+            for r in _grade_lstm(bwd, hidden=hidden):
+                said_wrong = r.message.splitlines()[0].endswith("(db)") or "Also wrong: db." in r.message
+                assert not r.passed and r.hint is None and said_wrong, (bwd.__name__, r.message, r.hint)
+
+
+def test_a_consistent_pair_with_the_wrong_forward_gets_no_backward_hint():
+    """h' = o * c' (tanh left out of the forward) with its own correct backward:
+    dc = dnext_c + dnext_h * o, do = dnext_h * c'. The backward is right for its forward."""
+    def fwd(x, prev_h, prev_c, Wx, Wh, b):
+        next_h, next_c, cache = lstm_forward(x, prev_h, prev_c, Wx, Wh, b)
+        *rest, tc = cache
+        return cache[8] * next_c, next_c, (*rest, next_c)
+
+    def bwd(dnext_h, dnext_c, cache):
+        *_, f, g, o, c = cache
+        return _lstm_grads(dnext_h, cache, dnext_c + dnext_h * o, (dnext_c + dnext_h * o) * f)
+
+    for r in _grade_lstm(bwd, fwd=fwd):
+        assert not r.passed and r.hint is None
+        assert "matches numerical gradients of your forward, so the forward is what differs" in r.message
