@@ -33,6 +33,8 @@ CHROMIUM = "/usr/bin/chromium"
 LECTURE = "01_sequence_data.ipynb"           # the quickest lecture with a slider-driven figure
 ASSIGNMENT = "a1_rnn"
 WAIT_MS = 90_000                              # generous: the machine is shared
+# the notebook in the current (visible) tab; other open tabs keep their cells in the DOM
+NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -133,8 +135,9 @@ def browser():
 def _open(browser, base, token, path):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(WAIT_MS)
-    page.goto(f"{base}/lab/tree/{path}?token={token}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell")
+    # a workspace of its own per page, so no tab of an earlier test is restored
+    page.goto(f"{base}/lab/workspaces/{secrets.token_hex(4)}/tree/{path}?token={token}&reset")
+    page.wait_for_selector(f"{NOTEBOOK} .jp-Cell")
     # the kernel is up once the status bar names it and says it is idle
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
     return page
@@ -166,7 +169,7 @@ def test_a_lecture_runs_in_chromium_and_its_slider_redraws_the_figure(lab, brows
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
         # the last cell prints the lecture's numbers: everything above it has run
-        last = page.locator(".jp-Notebook .jp-Cell").last
+        last = page.locator(f"{NOTEBOOK} .jp-Cell").last
         last.locator(".jp-OutputArea-output", has_text="crossover_T").wait_for()
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", has_text="Error")
         assert errors.count() == 0, errors.first.inner_text()
@@ -200,18 +203,18 @@ def _cell_index(notebook: Path, *, grade_id: str) -> int:
 
 
 def _run_cell(page, k: int):
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(k)
+    cell = page.locator(f"{NOTEBOOK} .jp-Cell").nth(k)
     cell.locator(".jp-InputPrompt").click()           # select in command mode
     page.keyboard.press("Shift+Enter")
-    cell.locator(".jp-InputPrompt", has_text="[").filter(has_not_text="*").filter(has_not_text="[ ]").wait_for()
+    # done when the prompt shows an execution count: [ ] -> [*] -> [n]
     page.wait_for_function(
-        "(k) => { const c = document.querySelectorAll('.jp-Notebook .jp-Cell')[k];"
-        " return /\\[\\d+\\]/.test(c.querySelector('.jp-InputPrompt').textContent); }", arg=k)
+        "([sel, k]) => { const c = document.querySelectorAll(sel)[k];"
+        " return /\\[\\d+\\]/.test(c.querySelector('.jp-InputPrompt').textContent); }", arg=[f"{NOTEBOOK} .jp-Cell", k])
     return cell
 
 
 def _replace_source(page, k: int, text: str):
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(k)
+    cell = page.locator(f"{NOTEBOOK} .jp-Cell").nth(k)
     cell.locator(".cm-content").click()
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
