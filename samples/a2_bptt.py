@@ -7,9 +7,9 @@ MISTAKES = [
         cell_id="rnn-step-backward-solution",
         old="da = dnext_h * (1 - next_h ** 2)",
         new="da = dnext_h",
-        # gradient exercises get no HINT line: the feedback says the backward disagrees with
-        # numerical gradients of the (given, correct) forward; rnn_backward and the truncated
-        # BPTT reuse the step backward
+        # rnn_step_backward and rnn_backward name no known wrong backward (so no HINT line):
+        # the feedback says the backward disagrees with numerical gradients of the (given,
+        # correct) forward; rnn_backward and the truncated BPTT reuse the step backward
         expect={"rnn_step_backward": "Your backward disagrees with your own forward",
                 "rnn_backward": "Your backward disagrees with your own forward"},
         scores={"rnn_backward_truncated": 0},

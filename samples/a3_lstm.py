@@ -27,8 +27,16 @@ MISTAKES = [
         cell_id="lstm-step-backward-solution",
         old="dprev_c = dc * f",
         new="dprev_c = dc",
-        # gradient exercises get no HINT line; the feedback names the inconsistent gradient
-        expect={"lstm_step_backward": "Your backward disagrees with your own forward: rel error"},
+        # a known wrong backward: the HINT line, after the note that the backward disagrees
+        # with numerical gradients of the (given, correct) forward
+        expect={"lstm_step_backward": "HINT: your dprev_c matches dc without the forget gate"},
+    ),
+    Mistake(
+        name="lstm_backward_no_tanh_derivative",
+        cell_id="lstm-step-backward-solution",
+        old="dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)",
+        new="dc = dnext_c + dnext_h * o",
+        expect={"lstm_step_backward": "HINT: your gradients match a backward pass that leaves out tanh'(c_t)"},
     ),
     Mistake(
         name="lstm_params_without_bias",
