@@ -432,11 +432,10 @@ def _plants(secrets: Secrets) -> dict[str, callable]:
     }
 
 
-@pytest.mark.parametrize("kind", ["solution-line", "solution-function", "target-function", "hidden-test",
-                                  "hidden-value", "solutions-copy", "solutions-import"])
-def test_the_scan_catches_each_kind_of_planted_leak(tmp_path, secrets, kind):
-    """A copy of the student view (one real release notebook, the real package) with one leak planted."""
-    view = tmp_path / "view"
+@pytest.fixture(scope="module")
+def base_view(tmp_path_factory, secrets):
+    """A stand-in student view (one blank release notebook, the real package) and its findings."""
+    view = tmp_path_factory.mktemp("base") / "view"
     shutil.copytree(REPO / "autograder", view / "autograder", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     aid = assignment_ids()[0]
     from corpus.build import blank_copy, source_notebook
@@ -444,7 +443,16 @@ def test_the_scan_catches_each_kind_of_planted_leak(tmp_path, secrets, kind):
     (view / "release" / aid).mkdir(parents=True)
     nbformat.write(blank_copy(source_notebook(aid)), view / "release" / aid / f"{aid}.ipynb")
     files, release = view_files(view)
-    before = {(x.kind, x.path) for x in scan(files, secrets, view, release=release)}
+    return view, {(x.kind, x.path) for x in scan(files, secrets, view, release=release)}
+
+
+@pytest.mark.parametrize("kind", ["solution-line", "solution-function", "target-function", "hidden-test",
+                                  "hidden-value", "solutions-copy", "solutions-import"])
+def test_the_scan_catches_each_kind_of_planted_leak(tmp_path, secrets, base_view, kind):
+    """A copy of the student view with one leak planted: the scan finds a new leak of that kind."""
+    base, before = base_view
+    view = tmp_path / "view"
+    shutil.copytree(base, view)
     _plants(secrets)[kind](view)
     files, release = view_files(view)
     after = {(x.kind, x.path) for x in scan(files, secrets, view, release=release)}

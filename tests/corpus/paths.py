@@ -131,9 +131,10 @@ def grade_batch(root: Path, entries=ENTRIES) -> dict:
             "children": children, "seconds": sum(r["seconds"] for r in runs.values())}
 
 
-# nbgrader autograde stops at a folder named like the notebook: every later student (in sorted
-# order) goes ungraded. Such entries run after the others, on their own.
-NBGRADER_ALONE = ("directory",)
+# Submissions that stop a whole ``nbgrader autograde`` run, so that every later student (in
+# sorted order) goes ungraded: a folder named like the notebook, a duplicated grade id. They
+# run after the others, on their own.
+NBGRADER_ALONE = ("directory", "duplicated_test_cell")
 
 
 def _autograde(course_root: Path, aid: str, env: dict, extra: list[str]) -> subprocess.CompletedProcess:
