@@ -53,7 +53,6 @@ def audit(course_dir, assignment_id: str, *, limits=None, jobs: int = 1, out=Non
     theirs = nbgrader_scores(course_dir, assignment_id)
     grader = Grader(assignment_id, spec_path=spec_path, limits=limits, jobs=jobs,
                     hide=[course_dir])
-    grader.prepare()
     with tempfile.TemporaryDirectory() as tmp:
         records = grader.grade_paths(paths, Path(out) if out else Path(tmp) / "graded") if paths else []
     differences, rows = [], []

@@ -124,8 +124,7 @@ def cmd_grade(args) -> int:
 
     hide = [out, *submission_folders(args.submissions)]
     grader = _grader(args, hidden=True, progress=None if args.quiet else sys.stderr, hide=hide)
-    grader.prepare()
-    records = grader.grade_paths(args.submissions, out)
+    records = grader.grade_paths(args.submissions, out)    # computes every expected value first
     counts = {}
     for r in records:
         counts[r["status"]] = counts.get(r["status"], 0) + 1

@@ -181,8 +181,15 @@ class WorkerProcess:
         self.proc = None
         self.sock = None
         self.runs = 0
+        self.ready = False
 
     def start(self, timeout: float = 60.0) -> None:
+        self.spawn()
+        self.wait_ready(timeout)
+
+    def spawn(self) -> "WorkerProcess":
+        """Start the worker process without waiting for it (it imports numpy and friends)."""
+        self.ready = False
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         argv = [sys.executable, "-m", "autograder.worker", str(child.fileno()), self.assignment_id, self.spec_path or ""]
         env = dict(os.environ, MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
@@ -192,11 +199,18 @@ class WorkerProcess:
                                      cwd=tempfile.gettempdir())
         child.close()
         self.sock = parent
-        msg = self.recv(timeout)
+        return self
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        try:
+            msg = self.recv(timeout)
+        except WorkerDied:
+            msg = None
         if msg is None or msg.get("event") != "ready":
             detail = (msg or {}).get("message") or self._stderr_tail() or "no message"
             self.kill()
             raise WorkerDied(f"the grading worker did not start: {detail}")
+        self.ready = True
 
     def _stderr_tail(self) -> str:
         try:
@@ -413,6 +427,11 @@ class Grader:
                 state.timed_out = True
                 state.notes.append(f"the submission used up its time budget of {self.budget:g} s")
                 return
+            if worker_box[0] is not None and not worker_box[0].ready and worker_box[0].alive:
+                try:
+                    worker_box[0].wait_ready()          # pre-spawned by grade_paths
+                except WorkerDied:
+                    worker_box[0] = None
             if worker_box[0] is None or not worker_box[0].alive:
                 if worker_box[0] is not None:
                     worker_box[0].kill()
@@ -680,8 +699,7 @@ class Grader:
         for s in todo:
             work.put(s)
 
-        def slot():
-            box = [None]
+        def slot(box):
             try:
                 while True:
                     try:
@@ -701,7 +719,16 @@ class Grader:
                 if box[0] is not None:
                     box[0].close()
 
-        threads = [threading.Thread(target=slot, daemon=True) for _ in range(min(self.jobs, max(1, total)))]
+        # Workers boot (imports) while the expected values are computed here.
+        n_slots = min(self.jobs, total)
+        boxes = [[WorkerProcess(self.box, self.assignment_id, self.spec_path).spawn()] for _ in range(n_slots)]
+        try:
+            self.prepare()
+        except BaseException:
+            for b in boxes:
+                b[0].kill()
+            raise
+        threads = [threading.Thread(target=slot, args=(b,), daemon=True) for b in boxes]
         for th in threads:
             th.start()
         for th in threads:
