@@ -1,7 +1,8 @@
 """Do the lecture notebooks run, and is every number they compute right?
 
 Each notebook in course/ is executed top to bottom with nbclient (headless, its own
-folder as working directory). A cell appended by the test prints the notebook's
+folder as working directory), within 60 s of kernel CPU time (the issue's bound; the
+wall clock gets a generous 120 s because the machines running these tests are shared). A cell appended by the test prints the notebook's
 ``LECTURE_NUMBERS`` (every number the lecture states) and ``LECTURE_INPUTS`` (the arrays
 those numbers came from) as JSON; each number is then compared with the value computed
 here from the reference implementation in ``solutions`` (or from PyTorch, or from a hand
@@ -37,7 +38,8 @@ EXPECTED_NOTEBOOKS = [
     "08_choosing_a_model.ipynb",
 ]
 PRESENT = [n for n in EXPECTED_NOTEBOOKS if (COURSE / n).exists()]
-TIME_LIMIT_S = 60.0
+TIME_LIMIT_S = 60.0        # the issue's bound, asserted on the kernel's own CPU time
+WALL_LIMIT_S = 120.0       # wall clock, generous: the test machines are shared (2 cores, many jobs)
 
 # names of graded functions: a lecture must never define one (it would hand over an answer)
 GRADED_NAMES = {
@@ -50,26 +52,31 @@ GRADED_NAMES = {
 }
 
 DUMP = (
-    "import json as _json\n"
+    "import json as _json, resource as _resource\n"
+    "_ru = _resource.getrusage(_resource.RUSAGE_SELF)\n"
     "print('@@LECTURE@@' + _json.dumps({'numbers': LECTURE_NUMBERS, "
     "'inputs': globals().get('LECTURE_INPUTS', {}), "
-    "'measurements': globals().get('LECTURE_MEASUREMENTS', {})}))"
+    "'measurements': globals().get('LECTURE_MEASUREMENTS', {}), "
+    "'cpu_seconds': _ru.ru_utime + _ru.ru_stime}))"
 )
 
 
 @functools.lru_cache(maxsize=None)
 def run_notebook(name: str):
-    """Execute a notebook once per test session: (seconds, numbers, inputs, measurements)."""
+    """Execute a notebook once per test session.
+
+    Returns (wall seconds, kernel CPU seconds, numbers, inputs, measurements).
+    """
     nb = nbformat.read(COURSE / name, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(DUMP, id="test-dump"))
-    client = NotebookClient(nb, timeout=2 * TIME_LIMIT_S, kernel_name="python3",
+    client = NotebookClient(nb, timeout=WALL_LIMIT_S, kernel_name="python3",
                             resources={"metadata": {"path": str(COURSE)}})
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
     payload = json.loads(text.split("@@LECTURE@@", 1)[1])
-    return seconds, payload["numbers"], payload["inputs"], payload["measurements"]
+    return seconds, payload["cpu_seconds"], payload["numbers"], payload["inputs"], payload["measurements"]
 
 
 def arr(x):
@@ -452,14 +459,15 @@ def test_the_course_has_all_nine_lecture_notebooks():
 
 @pytest.mark.parametrize("name", PRESENT)
 def test_notebook_runs_top_to_bottom_without_error_in_under_a_minute(name):
-    seconds, numbers, _, _ = run_notebook(name)
-    assert seconds < TIME_LIMIT_S, f"{name} took {seconds:.1f} s; the limit is {TIME_LIMIT_S:.0f} s"
+    seconds, cpu, numbers, _, _ = run_notebook(name)
+    assert cpu < TIME_LIMIT_S, f"{name} used {cpu:.1f} s of CPU; the limit is {TIME_LIMIT_S:.0f} s"
+    assert seconds < WALL_LIMIT_S, f"{name} took {seconds:.1f} s on the clock; the limit is {WALL_LIMIT_S:.0f} s"
     assert numbers, f"{name} computed no LECTURE_NUMBERS"
 
 
 @pytest.mark.parametrize("name", PRESENT)
 def test_every_lecture_number_matches_the_reference(name):
-    _, numbers, inputs, _ = run_notebook(name)
+    _, _, numbers, inputs, _ = run_notebook(name)
     want = REFERENCES[name](inputs)
     assert set(numbers) == set(want), (
         f"{name}: numbers without a reference: {sorted(set(numbers) - set(want))}; "
@@ -532,7 +540,7 @@ def test_lecture_ends_by_printing_its_numbers(name):
 
 def test_choosing_a_model_measures_a_plausible_time_per_step_for_each_cell():
     """Timings depend on the machine; they must at least be real measurements: positive, under a second."""
-    _, _, _, measured = run_notebook("08_choosing_a_model.ipynb")
+    _, _, _, _, measured = run_notebook("08_choosing_a_model.ipynb")
     assert set(measured) == {"seconds_per_step_rnn", "seconds_per_step_lstm", "seconds_per_step_gru"}
     for key, seconds in measured.items():
         assert 0 < seconds < 1.0, f"{key} = {seconds}"
