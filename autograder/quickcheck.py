@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-__all__ = ["MultipleChoice", "Numeric", "Result", "answer_key", "numeric_key", "REGISTRY"]
+__all__ = ["MultipleChoice", "Numeric", "Result", "answer_key", "numeric_key", "ask", "REGISTRY"]
 
 #: every question built in this kernel, by id (tests and the notebook use it to list them)
 REGISTRY: dict[str, "MultipleChoice | Numeric"] = {}
@@ -201,3 +201,11 @@ class Numeric:
                                       f"❌ {self.question_id}: {_fmt(value, self.decimals)} is not it. {why}"), quiet=quiet)
         return _report(Result(self.question_id, False,
                               f"❌ {self.question_id}: {_fmt(value, self.decimals)} is not it. {self.hint}".rstrip()), quiet=quiet)
+
+
+def ask(question_id: str, answer, *, quiet: bool = False) -> Result:
+    """Grade ``answer`` for a question defined earlier in this kernel, by its id: ``ask("04_1", 0.8)``."""
+    if question_id not in REGISTRY:
+        known = ", ".join(sorted(REGISTRY)) or "none yet (run the question's cell first)"
+        raise KeyError(f"no quick check {question_id!r} is defined in this session; defined: {known}")
+    return REGISTRY[question_id].check(answer, quiet=quiet)

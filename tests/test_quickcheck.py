@@ -15,7 +15,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.quickcheck import REGISTRY, MultipleChoice, Numeric, answer_key, numeric_key
+from autograder.quickcheck import REGISTRY, MultipleChoice, Numeric, answer_key, ask, numeric_key
 
 COURSE = Path(__file__).resolve().parents[1] / "course"
 
@@ -163,8 +163,15 @@ def test_keys_depend_on_the_question_so_one_hash_does_not_reveal_others():
     assert answer_key("01_1", "b") != answer_key("01_2", "b")
 
 
-def test_questions_register_themselves(choice_question):
+def test_questions_register_themselves_and_can_be_asked_by_id(choice_question):
     assert REGISTRY["t_1"] is choice_question
+    assert ask("t_1", "b", quiet=True).passed is True
+    assert ask("t_1", "c", quiet=True).passed is False
+
+
+def test_asking_an_undefined_question_says_which_are_defined(choice_question):
+    with pytest.raises(KeyError, match="no quick check 'zz_9'.*t_1"):
+        ask("zz_9", "a")
 
 
 # ---------------------------------------------------------------- the lectures' quick checks
