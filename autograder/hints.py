@@ -133,6 +133,18 @@ HINTS: dict[str, str] = {
                                   "reaches back through steps t, ..., t-K+1, that is K steps.",
     "sigmoid_derivative_form": "HINT: your expression is y*(1 - y), the sigmoid's derivative written through its "
                                "value; for y = tanh(z) it is 1 - y**2.",
+    # a2_bptt: the RNN step backward and BPTT
+    "rnn_tanh_derivative_missing": "HINT: your gradients match a backward pass that leaves out tanh': the gradient "
+                                   "on a_t = x_t Wx + h_{t-1} Wh + b is the gradient on h_t times (1 - h_t**2), "
+                                   "e.g. da = dnext_h * (1 - next_h**2).",
+    "dWh_transposed": "HINT: your dWh matches the transpose of the expected one (da.T @ prev_h): from "
+                      "a = ... + prev_h @ Wh, dWh = prev_h.T @ da.",
+    "gradient_not_carried_back": "HINT: your gradients match BPTT that does not carry the gradient back through "
+                                 "time: at step t, pass dh[:, t] plus the dprev_h coming back from step t+1.",
+    "upstream_only_last_step": "HINT: your gradients match a backward that uses only dh[:, -1] (as for many-to-one): "
+                               "every state h_t has its own upstream gradient, so add dh[:, t] at each step t.",
+    "weight_gradients_not_summed": "HINT: your dWx, dWh, db match those of step 0 alone: the weights are shared by all "
+                                   "steps, so add up the gradients of every step.",
 }
 
 

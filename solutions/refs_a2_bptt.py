@@ -137,7 +137,71 @@ def _truncated_chunks(x, h0, Wx, Wh, b, dh, K):
     return dWx, dWh, db
 
 
+# -- wrong backwards: called with the case inputs as keywords, the upstream gradient first
+#    (dnext_h or dh) and then the forward's inputs; they return the backward's gradients.
+
+def _step_grads(da, x, prev_h, Wx, Wh):
+    """dx, dprev_h, dWx, dWh, db of one step from the gradient da on a = x Wx + prev_h Wh + b."""
+    return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+
+
+def _step_no_tanh_derivative(dnext_h, x, prev_h, Wx, Wh, b):
+    return _step_grads(dnext_h, x, prev_h, Wx, Wh)                  # da = dnext_h: tanh' left out
+
+
+def _step_dWh_transposed(dnext_h, x, prev_h, Wx, Wh, b):
+    next_h = np.tanh(x @ Wx + prev_h @ Wh + b)
+    dx, dprev_h, dWx, dWh, db = _step_grads(dnext_h * (1 - next_h ** 2), x, prev_h, Wx, Wh)
+    return dx, dprev_h, dWx, dWh.T, db                              # da.T @ prev_h: same shape, (H, H)
+
+
+def _bptt(dh, x, h0, Wx, Wh, b, *, dtanh=True, carry=True, every_step=True, sum_weights=True,
+          dWh_transposed=False):
+    """BPTT written as a loop of step backwards, with one slip switched on by a keyword.
+
+    dtanh=False:        da_t = the gradient on h_t, without the factor 1 - h_t**2
+    carry=False:        the gradient on h_t is dh[:, t] only; the one from step t+1 is dropped
+                        (dh0 is then what step 0 passes back)
+    every_step=False:   only dh[:, -1] enters, at the last step (as for many-to-one)
+    sum_weights=False:  dWx, dWh, db are overwritten at each step, so step 0's are returned
+    dWh_transposed:     every step's dWh is da.T @ h_{t-1} (rnn_step_backward's slip, reused)
+    """
+    h, _ = rnn_forward(x, h0, Wx, Wh, b)
+    N, T, _ = x.shape
+    dx = np.zeros_like(x)
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)
+    dprev_h = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        upstream = dh[:, t] if every_step or t == T - 1 else np.zeros_like(h0)
+        g = upstream + dprev_h if carry else upstream
+        da = g * (1 - h[:, t] ** 2) if dtanh else g
+        prev_h = h0 if t == 0 else h[:, t - 1]
+        dx[:, t], dprev_h, gx, gh, gb = _step_grads(da, x[:, t], prev_h, Wx, Wh)
+        if dWh_transposed:
+            gh = gh.T
+        if sum_weights:
+            dWx, dWh, db = dWx + gx, dWh + gh, db + gb
+        else:
+            dWx, dWh, db = gx, gh, gb
+    return dx, dprev_h, dWx, dWh, db
+
+
+def _bptt_with(**slip):
+    return lambda dh, x, h0, Wx, Wh, b: _bptt(dh, x, h0, Wx, Wh, b, **slip)
+
+
 VARIANTS = {
+    "solutions.rnn:rnn_step_backward": {
+        "rnn_tanh_derivative_missing": _step_no_tanh_derivative,
+        "dWh_transposed": _step_dWh_transposed,
+    },
+    "solutions.rnn:rnn_backward": {
+        "rnn_tanh_derivative_missing": _bptt_with(dtanh=False),
+        "gradient_not_carried_back": _bptt_with(carry=False),
+        "upstream_only_last_step": _bptt_with(every_step=False),
+        "weight_gradients_not_summed": _bptt_with(sum_weights=False),
+        "dWh_transposed": _bptt_with(dWh_transposed=True),
+    },
     "solutions.refs_a2_bptt:numerical_dWh": {
         "centred_difference_not_halved": _numerical_not_halved,
     },
