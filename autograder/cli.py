@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -74,7 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", default=None, help="where the re-grading results go (default: a temporary folder)")
     _add_limits(a)
 
-    sub.add_parser("demo", help="(not yet written)")
+    d = sub.add_parser("demo", help="build the release, grade the bundled sample submissions, print the gradebook")
+    d.add_argument("--out", default=None, help="working folder (default: build/demo in the repository)")
+    d.add_argument("--jobs", type=int, default=2)
+    d.add_argument("--assignment", action="append", default=None, metavar="ID",
+                   help="only this assignment (repeatable; default: all)")
     return parser
 
 
@@ -133,7 +138,12 @@ def cmd_grade(args) -> int:
     return EXIT_OK
 
 
+_GRADER_CALL = re.compile(r"""Grader\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)""")
+
+
 def _assignment_of(path: str) -> str:
+    """The notebook's assignment: its metadata, else the ``Grader("<id>")`` of its setup
+    cell, else its file name (students rename their copies, so the name comes last)."""
     from autograder import notebook_io
 
     try:
@@ -141,6 +151,12 @@ def _assignment_of(path: str) -> str:
         meta = nb.metadata.get("autograder", {}) if hasattr(nb, "metadata") else {}
         if isinstance(meta, dict) and isinstance(meta.get("assignment"), str):
             return meta["assignment"]
+        for cell in nb.cells:
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else str(source)
+            found = _GRADER_CALL.search(source) if cell.get("cell_type") == "code" else None
+            if found:
+                return found.group(1)
     except notebook_io.Malformed:
         pass
     return Path(path).stem
@@ -200,8 +216,9 @@ def cmd_audit(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    print("autograder demo: not yet written")
-    return 1
+    from autograder import demo
+
+    return demo.run(out=args.out, jobs=args.jobs, ids=args.assignment)
 
 
 if __name__ == "__main__":

@@ -181,6 +181,17 @@ def test_bad_limits_are_refused_with_what_was_expected(tmp_path):
     assert proc.returncode != 0 and "--timeout must be positive" in proc.stderr
 
 
-def test_demo_is_a_stub_that_says_not_yet():
-    proc = autograder("demo")
-    assert proc.returncode == 1 and "not yet" in proc.stdout
+def test_check_finds_the_assignment_of_a_renamed_copy_from_its_setup_cell(tmp_path):
+    """Students rename their copies; the assignment id then comes from `Grader("a1_rnn")`."""
+    from autograder.cli import _assignment_of
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# My work"),
+                nbformat.v4.new_code_cell('import numpy as np\nfrom autograder.notebook import Grader\n\n'
+                                          'grader = Grader("a1_rnn")')]
+    path = tmp_path / "alice copy (2).ipynb"
+    nbformat.write(nb, path)
+    assert _assignment_of(str(path)) == "a1_rnn"
+    nb.cells[1].source = "x = 1"
+    nbformat.write(nb, path)
+    assert _assignment_of(str(path)) == "alice copy (2)"      # no setup cell: the file name, as before
