@@ -32,8 +32,9 @@ class Mistake:
     old:     text that occurs exactly once in that cell's source.
     new:     what replaces it.
     expect:  grade id -> a fragment of the feedback the autograder promises for it: its
-             HINT line, or for a ``gradient`` exercise (which has no HINTs) the note
-             saying whether the backward agrees with the student's own forward.
+             HINT line, or, where no known wrong version matches, another part of the
+             message (for a ``gradient`` exercise the note saying whether the backward
+             agrees with the student's own forward).
     scores:  grade id -> expected score, for every grade id that does not get full
              marks. Grade ids in ``expect`` but not here are expected to score 0.
     """

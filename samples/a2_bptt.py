@@ -7,11 +7,11 @@ MISTAKES = [
         cell_id="rnn-step-backward-solution",
         old="da = dnext_h * (1 - next_h ** 2)",
         new="da = dnext_h",
-        # rnn_step_backward and rnn_backward name no known wrong backward (so no HINT line):
-        # the feedback says the backward disagrees with numerical gradients of the (given,
-        # correct) forward; rnn_backward and the truncated BPTT reuse the step backward
-        expect={"rnn_step_backward": "Your backward disagrees with your own forward",
-                "rnn_backward": "Your backward disagrees with your own forward"},
+        # a known wrong backward: the HINT line, after the note that the backward disagrees
+        # with numerical gradients of the (given, correct) forward; rnn_backward and the
+        # truncated BPTT reuse the step backward, so BPTT leaves out tanh' at every step
+        expect={"rnn_step_backward": "HINT: your gradients match a backward pass that leaves out tanh'",
+                "rnn_backward": "HINT: your gradients match a backward pass that leaves out tanh'"},
         scores={"rnn_backward_truncated": 0},
     ),
     Mistake(
@@ -19,7 +19,7 @@ MISTAKES = [
         cell_id="rnn-backward-solution",
         old="rnn_step_backward(dh[:, t, :] + dprev_h, cache[t])",
         new="rnn_step_backward(dh[:, t, :], cache[t])",
-        expect={"rnn_backward": "Your backward disagrees with your own forward"},
+        expect={"rnn_backward": "HINT: your gradients match BPTT that does not carry the gradient back"},
     ),
     Mistake(
         name="clip_by_value",

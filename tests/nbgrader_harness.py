@@ -401,8 +401,7 @@ class NbgraderAssignmentChecks:
         for ex in spec.exercises:
             for name in ex.variants:
                 assert name in VARIANTS.get(ex.reference, {}), f"{ex.grade_id}: no variant {name!r} of {ex.reference}"
-                if ex.kind != "gradient":   # gradient feedback has no HINT line
-                    assert name in HINTS, f"{ex.grade_id}: variant {name!r} has no sentence in autograder.hints"
+                assert name in HINTS, f"{ex.grade_id}: variant {name!r} has no sentence in autograder.hints"
 
     def test_there_are_at_least_three_seeded_mistakes(self, mistakes):
         assert len(mistakes) >= 3
