@@ -242,3 +242,114 @@ def test_a_consistent_pair_with_the_wrong_forward_gets_no_backward_hint():
     for r in _grade_lstm(bwd, fwd=fwd):
         assert not r.passed and r.hint is None
         assert "matches numerical gradients of your forward, so the forward is what differs" in r.message
+
+
+# -- HINT lines for known wrong RNN backwards (a2_bptt names them) --------------------------
+#
+# BPTT written here as a loop of the step backward above: h_t = tanh(x_t Wx + h_{t-1} Wh + b),
+# the gradient on h_t is dh[:, t] (its own loss) plus what step t+1 passes back; the weights
+# are shared, so their gradients are summed over the steps; dh0 is what step 0 passes back.
+# The wrong backwards below are slips a student makes in the step or in the loop.
+
+A2 = load("a2_bptt")
+
+
+def rnn_forward(x, h0, Wx, Wh, b):
+    hs, caches, h = [], [], h0
+    for t in range(x.shape[1]):
+        h, cache = forward(x[:, t], h, Wx, Wh, b)
+        hs.append(h)
+        caches.append(cache)
+    return np.stack(hs, axis=1), caches
+
+
+def step_backward_without_dtanh(dnext_h, cache):
+    x, prev_h, Wx, Wh, next_h = cache
+    da = dnext_h                                               # tanh' left out
+    return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+
+
+def step_backward_dWh_transposed(dnext_h, cache):
+    dx, dprev_h, dWx, dWh, db = backward(dnext_h, cache)
+    return dx, dprev_h, dWx, dWh.T, db                         # da.T @ prev_h
+
+
+def bptt(dh, caches, *, step=backward, carry=True, every_step=True, summed=True):
+    N, T, H = dh.shape
+    dx = np.zeros((N, T, caches[0][0].shape[1]))
+    dWx = dWh = db = 0
+    dprev_h = np.zeros((N, H))
+    for t in reversed(range(T)):
+        upstream = dh[:, t] if every_step or t == T - 1 else 0
+        dx[:, t], dprev_h, gx, gh, gb = step(upstream + dprev_h if carry else upstream, caches[t])
+        dWx, dWh, db = (dWx + gx, dWh + gh, db + gb) if summed else (gx, gh, gb)
+    return dx, dprev_h, dWx, dWh, db
+
+
+def _bptt_with(**slip):
+    return lambda dh, caches: bptt(dh, caches, **slip)
+
+
+def _grade_a2(grade_id, bwd, *, hidden=False):
+    fwd = forward if grade_id == "rnn_step_backward" else rnn_forward
+    ns = {A2.exercise(grade_id).forward: fwd, A2.exercise(grade_id).target: bwd}
+    return checks.grade_exercise(A2, grade_id, ns, hidden=hidden)
+
+
+def test_the_hand_bptt_agrees_with_torch_autograd():
+    """The oracle for the sequence pair: torch's autograd through the unrolled tanh RNN."""
+    inp = A2.exercise("rnn_backward").public[0].inputs
+    t = {k: torch.tensor(v, requires_grad=True) for k, v in inp.items() if k != "dh"}
+    h, hs = t["h0"], []
+    for s in range(inp["x"].shape[1]):
+        h = torch.tanh(t["x"][:, s] @ t["Wx"] + h @ t["Wh"] + t["b"])
+        hs.append(h)
+    (torch.stack(hs, dim=1) * torch.tensor(inp["dh"])).sum().backward()
+    _, caches = rnn_forward(**{k: v for k, v in inp.items() if k != "dh"})
+    for name, grad in zip(("x", "h0", "Wx", "Wh", "b"), bptt(inp["dh"], caches)):
+        np.testing.assert_allclose(grad, t[name].grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("grade_id, bwd", [("rnn_step_backward", backward), ("rnn_backward", bptt)])
+def test_the_correct_rnn_backwards_pass_without_a_hint_on_public_and_hidden_cases(grade_id, bwd):
+    for hidden in (False, True):
+        results = _grade_a2(grade_id, bwd, hidden=hidden)
+        assert len(results) == 2 and all(r.passed and r.hint is None and r.message == "" for r in results), results
+
+
+@pytest.mark.parametrize("hidden", [False, True], ids=["public", "hidden"])
+@pytest.mark.parametrize("grade_id, bwd, variant", [
+    ("rnn_step_backward", step_backward_without_dtanh, "rnn_tanh_derivative_missing"),
+    ("rnn_step_backward", step_backward_dWh_transposed, "dWh_transposed"),
+    ("rnn_backward", _bptt_with(step=step_backward_without_dtanh), "rnn_tanh_derivative_missing"),
+    ("rnn_backward", _bptt_with(step=step_backward_dWh_transposed), "dWh_transposed"),
+    ("rnn_backward", _bptt_with(carry=False), "gradient_not_carried_back"),
+    ("rnn_backward", _bptt_with(every_step=False), "upstream_only_last_step"),
+    ("rnn_backward", _bptt_with(summed=False), "weight_gradients_not_summed"),
+], ids=["step: tanh' missing", "step: dWh transposed", "bptt: tanh' missing", "bptt: dWh transposed",
+        "bptt: not carried back", "bptt: only dh[:, -1]", "bptt: step 0's weight gradients"])
+def test_a_known_wrong_rnn_backward_gets_its_hint_and_keeps_the_note_on_the_own_forward(grade_id, bwd, variant,
+                                                                                           hidden):
+    results = _grade_a2(grade_id, bwd, hidden=hidden)
+    assert len(results) == 2
+    for r in results:
+        assert not r.passed and r.score == 0 and r.hint == HINTS[variant], (r.message, r.hint)
+        assert "Your backward disagrees with your own forward" in r.message
+        assert r.hint in r.feedback()
+        if hidden:
+            assert "rel error" not in r.message and "ACTUAL" not in r.message
+
+
+def test_a_wrong_rnn_backward_unlike_any_variant_gets_no_hint():
+    def dh0_dropped(dh, caches):
+        dx, dh0, dWx, dWh, db = bptt(dh, caches)
+        return dx, np.zeros_like(dh0), dWx, dWh, db
+
+    def doubled_db(dnext_h, cache):
+        *grads, db = backward(dnext_h, cache)
+        return (*grads, 2 * db)
+
+    for grade_id, bwd in (("rnn_backward", dh0_dropped), ("rnn_step_backward", doubled_db)):
+        for hidden in (False, True):
+            for r in _grade_a2(grade_id, bwd, hidden=hidden):
+                assert not r.passed and r.hint is None, (grade_id, r.message, r.hint)
