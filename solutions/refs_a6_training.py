@@ -23,9 +23,9 @@ K classes / horizon.
 """
 import numpy as np
 
-from .gru import gru_backward, gru_forward
-from .lstm import lstm_backward, lstm_forward
-from .rnn import rnn_backward, rnn_forward
+from .gru import gru_step_backward, gru_step_forward
+from .lstm import lstm_step_backward, lstm_step_forward
+from .rnn import rnn_step_backward, rnn_step_forward
 
 __all__ = ["K", "PREFIX", "GATES", "make_recall_data", "make_forecast_data", "softmax_cross_entropy",
            "adam_update", "init_params", "train_recall", "train_forecast", "recall_accuracy",
@@ -36,8 +36,6 @@ K = 4                     # symbols of the recall task
 PREFIX = 5                # distractor steps before the flagged symbol
 WINDOW, HORIZON, PERIOD, LEAD = 16, 4, 12, 3
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
-FORWARD = {"rnn": (rnn_forward, rnn_backward), "lstm": (lstm_forward, lstm_backward),
-           "gru": (gru_forward, gru_backward)}
 #: the training recipe the notebook prescribes (a student's train function follows it)
 RECIPE = dict(hidden=32, batch=64, steps=400, lr=2e-2, clip=5.0, forget_bias=3.0, update_bias=-2.0,
               forecast_hidden=16, forecast_steps=300, forecast_lr=1e-2)
@@ -139,17 +137,44 @@ def init_params(cell, D, H, V, rng):
 
 
 def _last_state(cell, p, x):
-    forward, _ = FORWARD[cell]
-    h, cache = forward(x, np.zeros((x.shape[0], p["Wh"].shape[0])), p["Wx"], p["Wh"], p["b"])
-    return h, cache
+    """Run the reference step function over x (N, T, D) from zero states.
+
+    Step by step, as the notebook does: the per-step matrices are small, and numpy's BLAS
+    then stays on one thread (whole-sequence matmuls go multi-threaded and crawl on a
+    loaded machine). Returns the last state (N, H) and the per-step caches.
+    """
+    N, T, _ = x.shape
+    H = p["Wh"].shape[0]
+    h, c, caches = np.zeros((N, H)), np.zeros((N, H)), []
+    for t in range(T):
+        if cell == "lstm":
+            h, c, cache = lstm_step_forward(x[:, t], h, c, p["Wx"], p["Wh"], p["b"])
+        elif cell == "gru":
+            h, cache = gru_step_forward(x[:, t], h, p["Wx"], p["Wh"], p["b"])
+        else:
+            h, cache = rnn_step_forward(x[:, t], h, p["Wx"], p["Wh"], p["b"])
+        caches.append(cache)
+    return h, caches
 
 
-def _grads_last(cell, p, x, h, cache, dlast):
-    _, backward = FORWARD[cell]
-    dh = np.zeros_like(h)
-    dh[:, -1] = dlast                                        # many-to-one: only the last state is read
-    _, _, dWx, dWh, db = backward(dh, cache)
-    return {"Wx": dWx, "Wh": dWh, "b": db}
+def _grads_last(cell, caches, dlast):
+    """BPTT from a gradient on the last state only (many-to-one): dWx, dWh, db."""
+    dh, dc = dlast, np.zeros_like(dlast)
+    g = None
+    for cache in reversed(caches):
+        if cell == "lstm":
+            _, dh, dc, dWx, dWh, db = lstm_step_backward(dh, dc, cache)
+        elif cell == "gru":
+            _, dh, dWx, dWh, db = gru_step_backward(dh, cache)
+        else:
+            _, dh, dWx, dWh, db = rnn_step_backward(dh, cache)
+        if g is None:
+            g = {"Wx": dWx, "Wh": dWh, "b": db}
+        else:
+            g["Wx"] += dWx
+            g["Wh"] += dWh
+            g["b"] += db
+    return g
 
 
 def _clip_and_step(p, g, opt, t, lr):
@@ -167,10 +192,10 @@ def train_recall(cell, T, seed, steps=None):
     opt = {k: [np.zeros_like(v), np.zeros_like(v)] for k, v in p.items()}
     for t in range(1, (steps or R["steps"]) + 1):
         x, y = make_recall_data(rng, R["batch"], T)
-        h, cache = _last_state(cell, p, x)
-        loss, dscores = softmax_cross_entropy(h[:, -1] @ p["Wy"] + p["by"], y)
-        g = _grads_last(cell, p, x, h, cache, dscores @ p["Wy"].T)
-        g["Wy"], g["by"] = h[:, -1].T @ dscores, dscores.sum(axis=0)
+        h, caches = _last_state(cell, p, x)
+        loss, dscores = softmax_cross_entropy(h @ p["Wy"] + p["by"], y)
+        g = _grads_last(cell, caches, dscores @ p["Wy"].T)
+        g["Wy"], g["by"] = h.T @ dscores, dscores.sum(axis=0)
         _clip_and_step(p, g, opt, t, R["lr"])
     return p["Wx"], p["Wh"], p["b"], p["Wy"], p["by"]
 
@@ -183,11 +208,11 @@ def train_forecast(seed, steps=None):
     opt = {k: [np.zeros_like(v), np.zeros_like(v)] for k, v in p.items()}
     for t in range(1, (steps or R["forecast_steps"]) + 1):
         x, y = make_forecast_data(rng, R["batch"])
-        h, cache = _last_state("gru", p, x)
-        pred = h[:, -1] @ p["Wy"] + p["by"]
+        h, caches = _last_state("gru", p, x)
+        pred = h @ p["Wy"] + p["by"]
         dpred = 2 * (pred - y) / pred.size                   # d mean((pred - y)^2)
-        g = _grads_last("gru", p, x, h, cache, dpred @ p["Wy"].T)
-        g["Wy"], g["by"] = h[:, -1].T @ dpred, dpred.sum(axis=0)
+        g = _grads_last("gru", caches, dpred @ p["Wy"].T)
+        g["Wy"], g["by"] = h.T @ dpred, dpred.sum(axis=0)
         _clip_and_step(p, g, opt, t, R["forecast_lr"])
     return p["Wx"], p["Wh"], p["b"], p["Wy"], p["by"]
 
@@ -216,7 +241,7 @@ def recall_accuracy(cell, T, weights, seed, n=1000):
                  cell, K + 2, K, "recall_accuracy")
     x, y = make_recall_data(np.random.default_rng(seed), n, T)
     h, _ = _last_state(cell, p, x)
-    return float(np.mean((h[:, -1] @ p["Wy"] + p["by"]).argmax(axis=1) == y))
+    return float(np.mean((h @ p["Wy"] + p["by"]).argmax(axis=1) == y))
 
 
 def score_recall(outputs, inputs):
@@ -231,7 +256,7 @@ def forecast_mse(weights, seed, n=1000):
                  "gru", 3, HORIZON, "forecast_mse")
     x, y = make_forecast_data(np.random.default_rng(seed), n)
     h, _ = _last_state("gru", p, x)
-    return float(np.mean((h[:, -1] @ p["Wy"] + p["by"] - y) ** 2))
+    return float(np.mean((h @ p["Wy"] + p["by"] - y) ** 2))
 
 
 def score_forecast(outputs, inputs):
