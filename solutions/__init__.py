@@ -41,24 +41,7 @@ from .lstm import (lstm_backward, lstm_coupled_step_forward, lstm_forward, lstm_
                    lstm_state_update, lstm_step_backward, lstm_step_forward)
 from .rnn import output_forward, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
-# Modules written in parallel by colleagues. The guards go once all of them have landed.
-try:
-    from .architectures import *  # noqa: F401,F403
-except ModuleNotFoundError as e:
-    if e.name != f"{__name__}.architectures":
-        raise
-try:
-    from .params import *  # noqa: F401,F403
-except ModuleNotFoundError as e:
-    if e.name != f"{__name__}.params":
-        raise
-try:
-    from .worked_examples import *  # noqa: F401,F403
-except ModuleNotFoundError as e:
-    if e.name != f"{__name__}.worked_examples":
-        raise
-try:
-    from .variants import *  # noqa: F401,F403
-except ModuleNotFoundError as e:
-    if e.name != f"{__name__}.variants":
-        raise
+from .architectures import *  # noqa: F401,F403  (each module lists its public names in __all__)
+from .params import *  # noqa: F401,F403
+from .worked_examples import *  # noqa: F401,F403
+from .variants import *  # noqa: F401,F403
