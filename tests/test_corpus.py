@@ -177,11 +177,13 @@ def test_through_nbgrader_no_result_is_lost(through_nbgrader):
     assert not lost
 
 
-def test_submissions_that_fool_nbgrader_are_the_ones_flagged(through_nbgrader):
-    """The audit has teeth: the entries that take the reference from the instructor's disk
-    get full marks from nbgrader (which runs unconfined), and each of them is flagged."""
+def test_submissions_that_fool_nbgrader_are_flagged(through_nbgrader):
+    """The audit has teeth: importing solutions or reading the source notebook works in
+    nbgrader's unconfined kernel (full marks), a patched sympy swaps two formula scores;
+    each of them is flagged."""
     outcomes = through_nbgrader["outcomes"]
-    for name in ("imports_solutions", "reads_reference_file", "reads_source_notebook", "a4_imports_solutions"):
+    for name in ("imports_solutions", "reads_source_notebook", "a4_imports_solutions"):
         o = outcomes[name]
         assert o.got == SPECS[o.entry.assignment].max_points and not o.right and o.flagged, (name, o.got, o.flagged)
-
+    o = outcomes["a4_patches_sympy_poly"]
+    assert not o.right and o.flagged, (o.got, o.says)

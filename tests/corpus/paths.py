@@ -197,6 +197,8 @@ def grade_through_nbgrader(root: Path, entries=ENTRIES, jobs: int = 2) -> dict:
         # aborted run never reached): nbgrader's result, not the harness's, decides.
         for name in [e.name for e in mine if e.name in alone or _missing(course.root, aid, e.name)]:
             autograde.append(_autograde(course.root, aid, env, ["--force", f"--student={name}"]))
+        (root / aid / "autograde.log").write_text("\n\n".join(
+            f"$ {' '.join(p.args[2:])}\nexit {p.returncode}\n{p.stdout}{p.stderr}" for p in autograde))
         nbgrader_seconds = time.monotonic() - t0
         children += end_sleeping_children()
         t0 = time.monotonic()
