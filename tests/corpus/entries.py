@@ -133,8 +133,21 @@ LOOP = "while True:\n    pass"
 LOOP_IGNORING_SIGNALS = ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                          "signal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass")
 RECURSION = "def down(n):\n    return down(n + 1)\n\ndown(0)"
-RECURSION_UNBOUNDED = ("import sys\nsys.setrecursionlimit(10**8)   # no Python limit left: the C stack overflows\n"
-                       "nested = []\nfor _ in range(200_000):\n    nested = [nested]\nrepr(nested)")
+# Deep recursion in C (repr of a deeply nested list) in a thread with 1 MB of stack: it overflows
+# at once, whatever `ulimit -s` is and however busy the machine (the process dies of SIGSEGV).
+RECURSION_UNBOUNDED = """import sys, threading
+sys.setrecursionlimit(10**8)          # no Python limit left: the C stack overflows
+threading.stack_size(1 << 20)         # 1 MB of C stack
+
+def dive():
+    nested = []
+    for _ in range(100_000):
+        nested = [nested]
+    repr(nested)
+
+diver = threading.Thread(target=dive)
+diver.start()
+diver.join()"""
 # np.empty takes address space without touching it: the grader's cap (RLIMIT_AS) stops the hog at
 # once, on a fast machine and a loaded one alike (touching 1 GB takes seconds on a busy CI box).
 MEMORY_HOG = ("hog = []\nwhile True:                      # 800 MB a step, until the memory cap stops it\n"
@@ -168,9 +181,9 @@ RUNAWAY = [
           "a cell recursing without end (Python's recursion limit stops it); all correct",
           cell_after("rnn-forward-solution", RECURSION), says=("RecursionError",)),
     Entry("recursion_limit_lifted", "runaway execution",
-          "sys.setrecursionlimit(10**8), then repr of a list nested 200,000 deep: the C stack overflows; dtanh wrong",
+          "sys.setrecursionlimit(10**8), then repr of a list nested 100,000 deep in a 1 MB thread: SIGSEGV; dtanh wrong",
           cell_after("worked-example-solution", RECURSION_UNBOUNDED, dtanh_wrong),
-          lost=("activation_derivatives",), status="error", says=("ended its process",)),
+          lost=("activation_derivatives",), status="error", says=("ended its process", "SIGSEGV")),
     Entry("memory_hog_cell", "runaway execution",
           "a cell allocating 800 MB a step until capped; dtanh wrong",
           cell_after("activations-at-2-solution", MEMORY_HOG, dtanh_wrong),

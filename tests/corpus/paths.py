@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -29,9 +28,11 @@ from corpus.entries import ENTRIES, SLEEP_MARK, Entry
 LIMITS = ["--timeout-cell", "4", "--timeout", "60", "--memory", "1024"]
 # nbgrader: the course's 300 s per cell would make each endless loop cost 5 minutes.
 NBGRADER_CELL_TIMEOUT = 10
-# nbgrader runs student code unconfined; cap its address space so a memory hog cannot hurt
-# the machine (the tests share it). 6 GB leaves nbgrader and the kernels room to work.
-NBGRADER_MEMORY = 6 << 30
+# nbgrader runs student code unconfined; the kernels' address space is capped (a kernel spec
+# of the temporary course) so a memory hog cannot hurt the machine the tests share. Only the
+# kernels: nbgrader's own process keeps threads and arenas of every kernel it started, and a
+# cap on it makes a long run fail halfway for reasons of the harness, not of nbgrader.
+NBGRADER_KERNEL_MEMORY = 6 << 30
 
 
 @dataclass
@@ -132,16 +133,16 @@ def grade_batch(root: Path, entries=ENTRIES) -> dict:
 
 
 # Submissions that stop a whole ``nbgrader autograde`` run, so that every later student (in
-# sorted order) goes ungraded: a folder named like the notebook, a duplicated grade id. They
-# run after the others, on their own.
+# sorted order) goes ungraded: a folder named like the notebook (an error nbgrader does not
+# catch per student), a duplicated test cell (SchemaTooOldError, which nbgrader re-raises).
+# They run after the others, on their own.
 NBGRADER_ALONE = ("directory", "duplicated_test_cell")
 
 
 def _autograde(course_root: Path, aid: str, env: dict, extra: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "nbgrader", "autograde", aid, *extra,
                            f"--Execute.timeout={NBGRADER_CELL_TIMEOUT}"],
-                          cwd=course_root, capture_output=True, text=True, timeout=3600, env=env,
-                          preexec_fn=_cap_memory)
+                          cwd=course_root, capture_output=True, text=True, timeout=3600, env=env)
 
 
 def _missing(course_root: Path, aid: str, student: str) -> bool:
@@ -155,8 +156,19 @@ def _missing(course_root: Path, aid: str, student: str) -> bool:
             return True
 
 
-def _cap_memory():
-    resource.setrlimit(resource.RLIMIT_AS, (NBGRADER_MEMORY, NBGRADER_MEMORY))
+def capped_kernel_env(folder: Path) -> dict:
+    """Environment whose ``python3`` kernel starts with RLIMIT_AS = NBGRADER_KERNEL_MEMORY."""
+    spec_dir = Path(folder) / "kernels" / "python3"
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    launch = (f"import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_AS, ({NBGRADER_KERNEL_MEMORY}, "
+              f"{NBGRADER_KERNEL_MEMORY})); sys.argv = ['ipykernel_launcher'] + sys.argv[1:]; "
+              "runpy.run_module('ipykernel_launcher', run_name='__main__', alter_sys=True)")
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", launch, "-f", "{connection_file}"],
+        "display_name": "Python 3 (memory capped)", "language": "python"}))
+    path = os.environ.get("PATH", "")
+    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{path}",
+            "JUPYTER_PATH": os.pathsep.join([str(folder), os.environ.get("JUPYTER_PATH", "")]).rstrip(os.pathsep)}
 
 
 def grade_through_nbgrader(root: Path, entries=ENTRIES, jobs: int = 2) -> dict:
@@ -174,7 +186,7 @@ def grade_through_nbgrader(root: Path, entries=ENTRIES, jobs: int = 2) -> dict:
     from autograder.spec import load
 
     root = Path(root)
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = capped_kernel_env(root / "jupyter")
     runs, outcomes, children = {}, {}, []
     for aid in dict.fromkeys(e.assignment for e in entries):
         spec = load(aid)
