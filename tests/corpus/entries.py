@@ -18,8 +18,7 @@ OUT_CHAIN (10). A fault in a cell of its own costs nothing: the grader skips tha
 student sees in the failing cases' messages (no numpy message text: it changes
 between versions). ``status`` is the record's status in ``results.jsonl``.
 
-``nbgrader`` says what happens to the entry in an nbgrader course: ``"run"`` (it is
-submitted and autograded), or why it is not (a reason, shown in the table).
+Every entry is also submitted to an nbgrader course (tests/corpus/paths.py).
 """
 from __future__ import annotations
 
@@ -52,6 +51,8 @@ class Entry:
     lost:      grade ids that deserve 0 points; every other exercise deserves full points.
     status:    expected ``results.jsonl`` status: graded, timeout, error or malformed.
     says:      fragments the grader's message (record message + failing case messages) holds.
+    assignment: the assignment whose source notebook the entry starts from.
+    lose_all:  the entry deserves 0 on every exercise (broken files, the blank release).
     """
 
     name: str
@@ -63,7 +64,6 @@ class Entry:
     says: tuple[str, ...] = ()
     assignment: str = A1
     lose_all: bool = False
-    nbgrader: str = "run"
 
     def deserved(self, assignment) -> float:
         """The spec's points of the exercises not in ``lost`` (0 when ``lose_all``)."""
@@ -510,8 +510,7 @@ BROKEN = [
     Entry("empty_file", "broken files", "a file of 0 bytes", lambda src, ctx: b"",
           lose_all=True, status="malformed", says=("JSON",)),
     Entry("directory", "broken files", "a folder named a1_rnn.ipynb", lambda src, ctx: b.DIRECTORY,
-          lose_all=True, status="malformed", says=("directory",),
-          nbgrader="not run: nbgrader cannot be given a folder as a notebook; the audit lists it"),
+          lose_all=True, status="malformed", says=("directory",)),
     Entry("ten_thousand_cells", "broken files", "the correct notebook with 10,000 extra cells", _ten_thousand_cells),
     Entry("fifty_mb", "broken files", "the correct notebook padded to 50 MB", _fifty_mb,
           lose_all=True, status="malformed", says=("at most",)),
