@@ -86,8 +86,10 @@ def lab(tmp_path_factory):
     root = _build_root(tmp)
     settings = tmp / "settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)
-    # render every cell (no virtual scrolling), so cells far down the page exist in the DOM
-    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    # render every cell (no virtual scrolling), so cells far down the page exist in the DOM;
+    # start the notebook's own kernel without asking (on a loaded machine the kernel specs
+    # can arrive after the notebook opens, and Lab then asks which kernel to use)
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none", "autoStartDefaultKernel": true}')
     port, token = _free_port(), secrets.token_hex(16)
     env = _env(JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), IPYTHONDIR=str(tmp / "ipython"))
     log = open(tmp / "jupyterlab.log", "w")
@@ -135,6 +137,9 @@ def browser():
 def _open(browser, base, token, path):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(WAIT_MS)
+    # If Lab still asks which kernel to use, take the one it proposes (the notebook's python3).
+    page.add_locator_handler(page.locator(".jp-Dialog", has_text="Select Kernel"),
+                             lambda dialog: dialog.locator(".jp-mod-accept").click())
     # a workspace of its own per page, so no tab of an earlier test is restored
     page.goto(f"{base}/lab/workspaces/{secrets.token_hex(4)}/tree/{path}?token={token}&reset")
     page.wait_for_selector(f"{NOTEBOOK} .jp-Cell")
@@ -158,6 +163,25 @@ def shot(lab, request):
     return save
 
 
+def _run_all(page, tries: int = 3) -> None:
+    """Run > Run All Cells, until a cell shows it has run or is running ([1]: or [*]:).
+
+    A kernel dialog that Lab raises meanwhile swallows the menu command; the locator
+    handler in _open dismisses it, and the next try then goes through.
+    """
+    started = ("() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputArea-prompt')]"
+               ".some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))")
+    for _ in range(tries):
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+        try:
+            page.wait_for_function(started, timeout=20_000)
+            return
+        except sync_api.TimeoutError:
+            continue
+    raise AssertionError(f"Run All did not start any cell in {tries} tries")
+
+
 def _figure_src(page) -> str | None:
     return page.evaluate("() => { const i = document.querySelector('.widget-output img'); return i ? i.src : null; }")
 
@@ -166,8 +190,7 @@ def test_a_lecture_runs_in_chromium_and_its_slider_redraws_the_figure(lab, brows
     base, token, _ = lab
     page = _open(browser, base, token, f"course/{LECTURE}")
     try:
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+        _run_all(page)
         # the last cell prints the lecture's numbers: everything above it has run
         last = page.locator(f"{NOTEBOOK} .jp-Cell").last
         last.locator(".jp-OutputArea-output", has_text="crossover_T").wait_for()
