@@ -8,7 +8,7 @@ MISTAKES = [
         old="da = dnext_h * (1 - next_h ** 2)",
         new="da = dnext_h",
         # a known wrong backward: the HINT line, after the note that the backward disagrees
-        # with numerical gradients of the (given, correct) forward; rnn_backward and the
+        # with numerical gradients of the (pasted, correct) forward; rnn_backward and the
         # truncated BPTT reuse the step backward, so BPTT leaves out tanh' at every step
         expect={"rnn_step_backward": "HINT: your gradients match a backward pass that leaves out tanh'",
                 "rnn_backward": "HINT: your gradients match a backward pass that leaves out tanh'"},
