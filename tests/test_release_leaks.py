@@ -18,10 +18,11 @@ What must not be in it (``scan`` returns one ``Leak`` per finding):
 - ``solution-function``: a function whose body is structurally equal (same AST once
   docstrings are dropped and every local name is renamed in order of appearance) to a
   function of a solution cell or to the reference function a spec names, whatever its name;
-- ``target-function``: a ``def`` named like a graded function (an exercise's target). In a
-  release notebook the stub is allowed (a def whose body raises NotImplementedError at its
-  top level), and so is a def the source notebook gives outside its solution cells (a2
-  gives the RNN forward functions that a1 grades, so that students write the backward);
+- ``target-function``: a ``def`` named like a graded function (an exercise's target or
+  forward), whichever assignment grades it and whether or not a source notebook shows it
+  outside its solution regions: an assignment that builds on an earlier one's graded
+  function has the student paste it into a solution cell (a2, a5, a6). In a release
+  notebook the stub is allowed: a def whose body raises NotImplementedError at its top level;
 - ``hidden-test``: a line of a BEGIN/END HIDDEN TESTS block of a source notebook;
 - ``hidden-value``: a number whose first 8 significant digits equal those of a value of a
   hidden case's expected output (computed with the reference here); values with fewer
@@ -161,24 +162,12 @@ class Secrets:
     hidden_lines: set
     hidden_values: dict               # significant digits -> (assignment, exercise, case)
     solutions_files: dict             # sha256 -> file name
-    given: dict                       # assignment -> {(name, fingerprint)} of defs its source gives
-
-
-def given_functions(nb) -> set:
-    """(name, fingerprint) of every def the source notebook gives: in cells that are not solution cells."""
-    out = set()
-    for cell in nb.cells:
-        if cell.cell_type == "code" and not _meta(cell).get("solution"):
-            out.update((fn.name, fingerprint(fn)) for fn in functions(cell.source))
-    return out
 
 
 def collect_secrets(ids: list[str]) -> Secrets:
     sol_lines, shown, sol_fns, targets, hidden_lines, hidden_values = set(), set(), {}, set(), set(), {}
-    given = {}
     for aid in ids:
         nb = nbformat.read(REPO / "assignments" / aid / f"{aid}.ipynb", as_version=4)
-        given[aid] = given_functions(nb)
         for cell in nb.cells:
             if cell.cell_type != "code":
                 shown.update(_norm(ln) for ln in cell.source.split("\n"))
@@ -196,7 +185,9 @@ def collect_secrets(ids: list[str]) -> Secrets:
 
         for ex in spec.exercises:
             if ex.kind in ("function", "gradient"):
-                targets.add(ex.target)      # (a gradient exercise's forward may be given: not a target)
+                targets.add(ex.target)
+                if ex.forward:
+                    targets.add(ex.forward)
             module_name, _, attr = ex.reference.partition(":")
             if module_name.split(".")[0] == "solutions" and attr and "." not in attr:
                 path = Path(__import__("importlib").import_module(module_name).__file__)
@@ -215,7 +206,7 @@ def collect_secrets(ids: list[str]) -> Secrets:
     sol_lines = {ln for ln in sol_lines if len(ln) >= MIN_LINE and ln not in shown and ln not in shown_flat}
     hidden_lines = {ln for ln in hidden_lines if ln}
     files = {hashlib.sha256(p.read_bytes()).hexdigest(): p.name for p in (REPO / "solutions").rglob("*.py")}
-    return Secrets(sol_lines, sol_fns, targets, hidden_lines, hidden_values, files, given)
+    return Secrets(sol_lines, sol_fns, targets, hidden_lines, hidden_values, files)
 
 
 # --- the scan ------------------------------------------------------------------------------------
@@ -312,13 +303,9 @@ def scan(files: list[Path], secrets: Secrets, root: Path, *, release: set[Path] 
         for ln in secrets.hidden_lines:
             if ln in lines or ln in flat:
                 leaks.append(Leak("hidden-test", rel, ln))
-        parts = path.relative_to(root).parts
-        gives = secrets.given.get(parts[1], set()) if path in release and len(parts) > 2 else set()
         for src in code:
             for fn in functions(src):
                 fp = fingerprint(fn)
-                if (fn.name, fp) in gives:
-                    continue        # given on purpose: the source notebook has it outside its solution cells
                 if fp in secrets.solution_functions:
                     leaks.append(Leak("solution-function", rel, f"def {fn.name} equals {secrets.solution_functions[fp]}"))
                 if fn.name in secrets.targets and not (path in release and _raises_not_implemented(fn)):
@@ -488,3 +475,17 @@ def test_the_scan_catches_a_release_that_kept_its_solutions(tmp_path, secrets, b
     files, release = view_files(view)
     new = {(x.kind, x.path) for x in scan(files, secrets, view, release=release)} - before
     assert {k for k, _ in new} >= {"solution-line", "solution-function", "target-function"}, sorted(new)
+
+
+def test_no_source_notebook_gives_a_graded_function_outside_its_solution_cells(secrets):
+    """Every def named like a graded function (of any assignment: a2 builds on a1's forward, a5 and
+    a6 on a1 to a4's cells) sits in a solution cell, where nbgrader's release has only the stub. A
+    given copy would hand students another assignment's answer, whatever the release scan allows."""
+    given = []
+    for aid in assignment_ids():
+        nb = nbformat.read(REPO / "assignments" / aid / f"{aid}.ipynb", as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code" and not _meta(cell).get("solution"):
+                given += [f"{aid}: cell {cell.get('id')}: def {fn.name}" for fn in functions(cell.source)
+                          if fn.name in secrets.targets]
+    assert not given, "graded functions given outside solution cells:\n" + "\n".join(given)
