@@ -93,7 +93,8 @@ ASSIGNMENT = Assignment(
             outputs=("next_h",),
             public=(
                 Case("N=2, D=3, H=4", _rnn_step_inputs(_rng, 2, 3, 4)),
-                Case("N=3, D=5, H=2", _rnn_step_inputs(_rng, 3, 5, 2)),
+                # D = H, so swapped weights still compute and the self-check can name that mistake
+                Case("N=3, D=4, H=4", _rnn_step_inputs(_rng, 3, 4, 4)),
             ),
             hidden=HiddenCases(n=3, seed=1102, make_inputs=_hidden_step),
             variants=("tanh_sigmoid_swapped", "weights_swapped", "recurrent_weights_transposed",
@@ -108,7 +109,8 @@ ASSIGNMENT = Assignment(
             outputs=("h",),
             public=(
                 Case("N=2, T=3, D=4, H=5", _rnn_seq_inputs(_rng, 2, 3, 4, 5)),
-                Case("N=1, T=4, D=2, H=3", _rnn_seq_inputs(_rng, 1, 4, 2, 3)),
+                # D = H, so swapped weights still compute and the self-check can name that mistake
+                Case("N=1, T=4, D=3, H=3", _rnn_seq_inputs(_rng, 1, 4, 3, 3)),
             ),
             hidden=HiddenCases(n=3, seed=1103, make_inputs=_hidden_seq),
             variants=("tanh_sigmoid_swapped", "weights_swapped", "recurrent_weights_transposed",
