@@ -403,6 +403,22 @@ class NbgraderAssignmentChecks:
                 assert name in VARIANTS.get(ex.reference, {}), f"{ex.grade_id}: no variant {name!r} of {ex.reference}"
                 assert name in HINTS, f"{ex.grade_id}: variant {name!r} has no sentence in autograder.hints"
 
+    def test_every_named_variant_differs_from_the_reference_on_some_public_case(self, spec):
+        """A variant equal to the reference on every public case could never give its HINT in
+        a student's self-check. (Formula variants are compared symbolically, not here.)"""
+        from autograder.checks import compute_expected, compute_variants
+
+        for ex in spec.exercises:
+            if not ex.variants or ex.kind == "formula":
+                continue
+            seen = set()
+            for case in ex.public:
+                exp = compute_expected(ex, case)
+                for name, out in compute_variants(ex, case).items():
+                    if any(not np.allclose(out[k], exp[k]) for k in exp):
+                        seen.add(name)
+            assert seen == set(ex.variants), (ex.grade_id, set(ex.variants) - seen)
+
     def test_there_are_at_least_three_seeded_mistakes(self, mistakes):
         assert len(mistakes) >= 3
         assert len({m.name for m in mistakes}) == len(mistakes)
