@@ -166,7 +166,7 @@ shown = [p for p in sys.argv[1:] if p]
 def _walk(top):
     for root, dirs, files in os.walk(top):
         dirs[:] = [d for d in dirs if os.path.join(root, d) not in shown]
-        yield files
+        yield [f for f in files if os.path.join(root, f) not in shown]
 if any(_walk("/tmp")):
     problems.append("/tmp is not empty")
 try:

@@ -65,16 +65,20 @@ def test_grading_runs_inside_bubblewrap(batch):
 
 def test_the_sandbox_self_test_passes_for_a_project_bound_back_inside_tmp(tmp_path):
     """A clean clone under /tmp (CI's may be) has its venv bound back inside the sandbox's
-    fresh /tmp. The self-test once took those files for a leak and fell back to plain
-    process isolation, so submissions could read the output folder and forge results."""
+    fresh /tmp, and a --spec file too. The self-test once took those for a leak and fell
+    back to plain process isolation, so submissions could read the output folder and forge
+    results."""
     from autograder import sandbox
 
     venv_like = tmp_path / "project" / ".venv"
     (venv_like / "lib").mkdir(parents=True)
     (venv_like / "lib" / "site.py").write_text("# stands in for the environment\n")
-    box = sandbox.probe(extra_show=[venv_like])
+    spec_file = tmp_path / "spec" / "t_spec.py"
+    spec_file.parent.mkdir()
+    spec_file.write_text("# stands in for a --spec file\n")
+    box = sandbox.probe(extra_show=[venv_like, spec_file])
     assert box.kind == "bwrap", box.reason
-    assert str(venv_like) in box.show
+    assert {str(venv_like), str(spec_file)} <= set(box.show)
 
 
 def test_the_sandbox_self_test_still_finds_a_stray_file_in_tmp(tmp_path):
@@ -84,10 +88,12 @@ def test_the_sandbox_self_test_still_finds_a_stray_file_in_tmp(tmp_path):
     stray = tmp_path / "stray"
     stray.mkdir()
     (stray / "secret.txt").write_text("hidden answers\n")
-    box = sandbox.Sandbox("bwrap", bwrap="/usr/bin/bwrap", hide=["/tmp"], show=[])
-    cmd = box.command([sys.executable, "-c", sandbox._SELF_TEST])
+    hide, show = sandbox.layout()
+    box = sandbox.Sandbox("bwrap", bwrap="/usr/bin/bwrap", hide=hide, show=show)
+    cmd = box.command([sys.executable, "-c", sandbox._SELF_TEST, *show])
     # bind the stray folder into the fresh /tmp without telling the self-test about it
-    cmd[cmd.index("--chdir"):cmd.index("--chdir")] = ["--ro-bind", str(stray), str(stray)]
+    at = cmd.index("--chdir")
+    cmd[at:at] = ["--ro-bind", str(stray), str(stray)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert "/tmp is not empty" in proc.stdout, proc.stdout + proc.stderr
 
