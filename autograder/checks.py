@@ -439,17 +439,23 @@ def _missing_output(exercise, case, evaluated, names):
     return None
 
 
+def _failed_outputs(exercise, case, evaluated, expected, names) -> list[tuple[str, str]]:
+    """(name, message) of every compared output that is not within the exercise's tolerance."""
+    failed = []
+    for k in names:
+        ok, msg = _compare_arrays(evaluated[k], expected[k], rtol=exercise.rtol, atol=exercise.atol, name=k,
+                                  hidden=case.hidden, dtype=str(evaluated.get(f"dtype:{k}", "float64")))
+        if not ok:
+            failed.append((k, msg))
+    return failed
+
+
 def _score_arrays(exercise, case, evaluated, expected, variants) -> CaseResult:
     names = [k for k in exercise.outputs if k in expected]
     bad = _missing_output(exercise, case, evaluated, names)
     if bad:
         return bad
-    messages = []
-    for k in names:
-        ok, msg = _compare_arrays(evaluated[k], expected[k], rtol=exercise.rtol, atol=exercise.atol, name=k,
-                                  hidden=case.hidden, dtype=str(evaluated.get(f"dtype:{k}", "float64")))
-        if not ok:
-            messages.append(msg)
+    messages = [msg for _, msg in _failed_outputs(exercise, case, evaluated, expected, names)]
     if not messages:
         return _result(exercise, case, True, "")
     answer = {k: evaluated[k] for k in names}
@@ -481,12 +487,7 @@ def _score_gradient(exercise, case, evaluated, expected, variants=None) -> CaseR
     bad = _missing_output(exercise, case, evaluated, names)
     if bad:
         return bad
-    failed = []
-    for k in names:
-        ok, msg = _compare_arrays(evaluated[k], expected[k], rtol=exercise.rtol, atol=exercise.atol, name=k,
-                                  hidden=case.hidden, dtype=str(evaluated.get(f"dtype:{k}", "float64")))
-        if not ok:
-            failed.append((k, msg))
+    failed = _failed_outputs(exercise, case, evaluated, expected, names)
     # is the backward consistent with the student's own forward?
     errors = {}
     for k in names:
