@@ -14,7 +14,6 @@ Instructor side only: it needs ``assignments/``, ``samples/`` and ``nbgrader``.
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import subprocess
 import sys
@@ -42,12 +41,10 @@ def build_release(course: Path, ids: list[str]) -> dict[str, Path]:
     for aid in ids:
         shutil.copytree(REPO / "assignments" / aid, course / "assignments" / aid,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    # nbgrader runs `alembic` from next to this python to set up the gradebook.
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     releases = {}
     for aid in ids:
         proc = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", aid, "--force"],
-                              cwd=course, capture_output=True, text=True, env=env)
+                              cwd=course, capture_output=True, text=True)
         if proc.returncode != 0:
             raise RuntimeError(f"nbgrader generate_assignment {aid} failed (exit {proc.returncode}):\n"
                                f"{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -192,9 +191,7 @@ class NbgraderCourse:
         """``python -m nbgrader ARGS`` in the course folder; fails the test on a non-zero exit."""
         cmd = [sys.executable, "-m", "nbgrader", *args]
         t0 = time.perf_counter()
-        # nbgrader runs `alembic` (next to this python) to check the gradebook's schema
-        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-        proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout, env=env)
+        proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout)
         self.log.append(f"$ nbgrader {' '.join(args)}  ({time.perf_counter() - t0:.1f} s, exit {proc.returncode})\n"
                         f"{proc.stdout}{proc.stderr}")
         if proc.returncode != 0:
