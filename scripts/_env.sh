@@ -10,16 +10,17 @@ ensure_venv() {
 }
 
 # The browser tests use Debian's Chromium (Playwright's own browser download does not
-# work on these machines). Install it when we are root and it is missing.
+# work on these machines), and the grader's sandbox uses Debian's bubblewrap. Install
+# whichever is missing when we are root.
 ensure_chromium() {
-    if [ -x /usr/bin/chromium ]; then
+    if [ -x /usr/bin/chromium ] && [ -x /usr/bin/bwrap ]; then
         return 0
     fi
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-        echo "Installing Debian's chromium for the browser tests..."
+        echo "Installing Debian's chromium and bubblewrap for the browser and sandbox tests..."
         apt-get update -qq >/dev/null && \
             DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver bubblewrap >/dev/null
     else
-        echo "warning: /usr/bin/chromium is missing and cannot be installed here; browser tests will fail" >&2
+        echo "warning: /usr/bin/chromium or /usr/bin/bwrap is missing and cannot be installed here; browser and sandbox tests will fail" >&2
     fi
 }
