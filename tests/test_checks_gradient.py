@@ -188,13 +188,9 @@ def test_the_correct_lstm_backward_passes_without_a_hint_on_public_and_hidden_ca
         assert results and all(r.passed and r.hint is None and r.message == "" for r in results), results
 
 
-@pytest.mark.parametrize("hidden", [False, True], ids=["public", "hidden"])
-@pytest.mark.parametrize("bwd, variant", [
-    (lstm_backward_dprev_c_without_f, "dprev_c_without_forget_gate"),
-    (lstm_backward_without_dtanh, "tanh_derivative_missing"),
-], ids=["dprev_c without f", "tanh' missing"])
-def test_a_known_wrong_backward_gets_its_hint_and_keeps_the_note_on_the_own_forward(bwd, variant, hidden):
-    results = _grade_lstm(bwd, hidden=hidden)
+def _assert_hint_and_own_forward_note(results, variant, hidden):
+    """Both cases fail with 0 points and the variant's HINT, keep the note on the student's
+    own forward, and (hidden cases) show no numbers."""
     assert len(results) == 2
     for r in results:
         assert not r.passed and r.score == 0 and r.hint == HINTS[variant], (r.message, r.hint)
@@ -202,6 +198,16 @@ def test_a_known_wrong_backward_gets_its_hint_and_keeps_the_note_on_the_own_forw
         assert r.hint in r.feedback()
         if hidden:
             assert "rel error" not in r.message and "ACTUAL" not in r.message
+
+
+@pytest.mark.parametrize("hidden", [False, True], ids=["public", "hidden"])
+@pytest.mark.parametrize("bwd, variant", [
+    (lstm_backward_dprev_c_without_f, "dprev_c_without_forget_gate"),
+    (lstm_backward_without_dtanh, "tanh_derivative_missing"),
+], ids=["dprev_c without f", "tanh' missing"])
+def test_a_known_wrong_backward_gets_its_hint_and_keeps_the_note_on_the_own_forward(bwd, variant, hidden):
+    results = _grade_lstm(bwd, hidden=hidden)
+    _assert_hint_and_own_forward_note(results, variant, hidden)
 
 
 def test_a_backward_whose_wrong_gradients_match_a_variant_gets_its_hint():
@@ -331,13 +337,7 @@ def test_the_correct_rnn_backwards_pass_without_a_hint_on_public_and_hidden_case
 def test_a_known_wrong_rnn_backward_gets_its_hint_and_keeps_the_note_on_the_own_forward(grade_id, bwd, variant,
                                                                                            hidden):
     results = _grade_a2(grade_id, bwd, hidden=hidden)
-    assert len(results) == 2
-    for r in results:
-        assert not r.passed and r.score == 0 and r.hint == HINTS[variant], (r.message, r.hint)
-        assert "Your backward disagrees with your own forward" in r.message
-        assert r.hint in r.feedback()
-        if hidden:
-            assert "rel error" not in r.message and "ACTUAL" not in r.message
+    _assert_hint_and_own_forward_note(results, variant, hidden)
 
 
 def test_a_wrong_rnn_backward_unlike_any_variant_gets_no_hint():
