@@ -34,8 +34,6 @@ HINT when the student's gradients all match it, or when the ones the student got
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import signal
 import threading
 import unicodedata
@@ -44,7 +42,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from autograder import formula as _formula
+from autograder import casedata, formula as _formula
 from autograder.answers import AnswerError, call_student, describe, split_outputs, to_array
 from autograder.compare import compare as _compare_arrays
 from autograder.hints import hint_for, matching_variant
@@ -53,9 +51,10 @@ from autograder.spec import Assignment, Case, Exercise, resolve
 
 __all__ = ["AnswerError", "ReferenceUnavailable", "CaseTimeout", "DEFAULT_TIMEOUT", "evaluate", "expected",
            "variant_outputs", "score", "grade_case", "grade_exercise", "exercise_timeout", "load_data",
-           "inputs_fingerprint", "GRAD_CONSISTENT"]
+           "GRAD_CONSISTENT"]
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = casedata.DATA_DIR
+encode_value, decode_value = casedata.encode_value, casedata.decode_value
 DEFAULT_TIMEOUT = 60.0          # seconds for all cases of one exercise, unless Exercise.timeout says more
 GRAD_CONSISTENT = 1e-5          # rel error below which a backward agrees with numerical gradients
 NOT_DEFINED = "{name} is not defined: run the cell where you write it"
@@ -317,64 +316,25 @@ def compute_variants(exercise: Exercise, case: Case) -> dict:
 
 # -- public-case data -------------------------------------------------------------------
 
-def inputs_fingerprint(inputs: Mapping[str, Any]) -> str:
-    """sha256 of a case's inputs (names, dtypes, shapes, bytes), to detect stale data."""
-    h = hashlib.sha256()
-    for k in sorted(inputs):
-        v = inputs[k]
-        h.update(k.encode() + b"\0")
-        if isinstance(v, np.ndarray):
-            a = np.ascontiguousarray(v)
-            h.update(f"{a.dtype.str}{a.shape}".encode() + a.tobytes())
-        else:
-            h.update(f"{type(v).__name__}:{v!r}".encode())
-        h.update(b"\1")
-    return h.hexdigest()
-
-
-def encode_value(v) -> dict:
-    """One plain value -> JSON (exact floats)."""
-    if isinstance(v, str):
-        return {"text": v}
-    a = np.asarray(v, dtype=np.float64)
-    return {"shape": list(a.shape), "data": a.ravel().tolist()}
-
-
-def decode_value(d: Mapping):
-    if "text" in d:
-        return str(d["text"])
-    return np.array(d["data"], dtype=np.float64).reshape(tuple(d["shape"]))
-
-
-_DATA_CACHE: dict[str, tuple[float, dict]] = {}
-
-
 def load_data(assignment_id: str, data_dir: Path | None = None) -> dict | None:
     """The parsed ``autograder/data/<assignment_id>.json`` (None if there is none)."""
-    path = Path(data_dir or DATA_DIR) / f"{assignment_id}.json"
-    try:
-        mtime = path.stat().st_mtime
-    except FileNotFoundError:
-        return None
-    key = str(path)
-    if key not in _DATA_CACHE or _DATA_CACHE[key][0] != mtime:
-        _DATA_CACHE[key] = (mtime, json.loads(path.read_text()))
-    return _DATA_CACHE[key][1]
+    return casedata.load(assignment_id, data_dir or DATA_DIR)
 
 
 def _data_entry(exercise: Exercise, case: Case, assignment_id: str | None):
-    if case.hidden or assignment_id is None:
+    if case.hidden or assignment_id is None or exercise.kind == "metric":
         return None
     data = load_data(assignment_id)
     if data is None:
         return None
-    entry = data.get("exercises", {}).get(exercise.grade_id, {}).get(case.name)
+    entry = casedata.entry(data, exercise.grade_id, case.name)
     if entry is None:
         return None
-    if entry.get("inputs_sha256") != inputs_fingerprint(case.inputs):
-        raise RuntimeError(f"autograder/data/{assignment_id}.json is stale for {exercise.grade_id!r} "
-                           f"[{case.name}]: the spec's inputs changed; run python -m autograder.build_data "
-                           f"{assignment_id}")
+    stored = {k: casedata.decode_input(v) for k, v in entry.get("inputs", {}).items()}
+    why = casedata.input_difference(case.inputs, stored)
+    if why is not None:
+        raise casedata.StaleData(f"autograder/data/{assignment_id}.json does not fit {exercise.grade_id!r} "
+                                 f"[{case.name}]: {why}. " + casedata.fix_hint(assignment_id))
     return entry
 
 

@@ -83,9 +83,11 @@ def load_assignment(assignment_id: str, spec_path: str | None = None) -> Assignm
         if candidate.exists():
             spec_path = str(candidate)
     if spec_path:
+        from autograder import casedata
+
         module_name = f"autograder_spec_{assignment_id}"
         if module_name in sys.modules:
-            return sys.modules[module_name].ASSIGNMENT
+            return casedata.with_stored_inputs(sys.modules[module_name].ASSIGNMENT)
         spec = importlib.util.spec_from_file_location(module_name, spec_path)
         if spec is None or spec.loader is None:
             raise KeyError(f"cannot load a spec from {spec_path!r}: expected a Python file defining ASSIGNMENT")
@@ -95,7 +97,7 @@ def load_assignment(assignment_id: str, spec_path: str | None = None) -> Assignm
         assignment = module.ASSIGNMENT
         if assignment.id != assignment_id:
             raise KeyError(f"spec {spec_path} defines assignment {assignment.id!r}, expected {assignment_id!r}")
-        return assignment
+        return casedata.with_stored_inputs(assignment)
     return load_spec(assignment_id)
 
 

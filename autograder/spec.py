@@ -146,15 +146,25 @@ class Assignment:
         return float(sum(e.max_points for e in self.exercises))
 
 
-def load(assignment_id: str) -> Assignment:
-    """Import ``autograder.specs.<assignment_id>`` and return its ``ASSIGNMENT``."""
+def load(assignment_id: str, *, stored_inputs: bool = True) -> Assignment:
+    """Import ``autograder.specs.<assignment_id>`` and return its ``ASSIGNMENT``.
+
+    stored_inputs: take the public cases' inputs from the shipped data file, exactly as
+    they were when their expected values were computed (``autograder.casedata``); raises
+    ``casedata.StaleData`` when the spec has changed since. ``False`` gives the spec's own
+    computation (``build_data`` uses it).
+    """
     if not assignment_id.isidentifier():
         raise ValueError(f"assignment id must be a Python identifier like 'a1_rnn', got {assignment_id!r}")
     try:
         module = importlib.import_module(f"autograder.specs.{assignment_id}")
     except ModuleNotFoundError as exc:
         raise KeyError(f"no spec for assignment {assignment_id!r} (looked for autograder/specs/{assignment_id}.py)") from exc
-    return module.ASSIGNMENT
+    if not stored_inputs:
+        return module.ASSIGNMENT
+    from autograder import casedata
+
+    return casedata.with_stored_inputs(module.ASSIGNMENT)
 
 
 def resolve(dotted: str) -> Any:
