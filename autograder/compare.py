@@ -76,7 +76,7 @@ def compare(actual: np.ndarray, desired: np.ndarray, *, rtol: float, atol: float
     if hidden:
         return False, "\n".join(lines)
     absdiff = np.abs(actual - desired)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         reldiff = absdiff / np.abs(desired)
     flat_bad = np.flatnonzero(bad.ravel())
     worst = flat_bad[np.argsort(-absdiff.ravel()[flat_bad], kind="stable")][:N_WORST]
