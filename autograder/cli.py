@@ -107,8 +107,8 @@ def _grader(args, *, hidden: bool, progress=None, assignment: str | None = None,
     grader = Grader(assignment or args.assignment, spec_path=args.spec, limits=_limits(args),
                     jobs=getattr(args, "jobs", 1), hidden=hidden, progress=progress, hide=hide,
                     markers=markers)
-    if grader.box.warning:
-        print(grader.box.warning, file=sys.stderr)
+    if grader.isolation_warning:
+        print(grader.isolation_warning, file=sys.stderr)
     return grader
 
 

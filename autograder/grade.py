@@ -2,8 +2,9 @@
 
 ``Grader`` reads each submission (``autograder.notebook_io``), runs its student cells in a
 child forked by a pre-started worker (``autograder.worker``, inside bubblewrap when it
-works, see ``autograder.sandbox``), receives plain arrays back, and scores them here, in
-the grader's own process, with ``autograder.checks.score``.
+works, see ``autograder.sandbox``), or in a plain child process per run where forking is
+not available (``autograder.workers``), receives plain arrays back, and scores them here,
+in the grader's own process, with ``autograder.checks.score``.
 
 Time is enforced here: a per-cell timeout, a per-exercise evaluation timeout
 (``Exercise.timeout``, else the cell timeout) and a per-submission budget (``timeout``
@@ -35,10 +36,7 @@ import os
 import re
 import select
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import queue
@@ -46,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import notebook_io, sandbox as sandbox_mod, worker as wire
+from autograder.workers import WorkerDied, close_stream, fork_problem, read_stream, transport
 from autograder.spec import Assignment, load as load_spec
 
 SPECS_PATH_ENV = "AUTOGRADER_SPECS_PATH"
@@ -169,104 +168,6 @@ def slug(submission_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._@-]+", "__", submission_id).strip("_") or "submission"
 
 
-# --------------------------------------------------------------------------- worker handle
-
-class WorkerDied(Exception):
-    pass
-
-
-class WorkerProcess:
-    """The parent's handle on one pre-started worker (one child at a time)."""
-
-    def __init__(self, box: sandbox_mod.Sandbox, assignment_id: str, spec_path: str | None):
-        self.box, self.assignment_id, self.spec_path = box, assignment_id, spec_path
-        self.proc = None
-        self.sock = None
-        self.runs = 0
-        self.ready = False
-
-    def start(self, timeout: float = 60.0) -> None:
-        self.spawn()
-        self.wait_ready(timeout)
-
-    def spawn(self) -> "WorkerProcess":
-        """Start the worker process without waiting for it (it imports numpy and friends)."""
-        self.ready = False
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        argv = [sys.executable, "-m", "autograder.worker", str(child.fileno()), self.assignment_id, self.spec_path or ""]
-        env = dict(os.environ, MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
-        self.stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(self.box.command(argv), pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
-                                     stdout=self.stderr, stderr=self.stderr, env=env, start_new_session=True,
-                                     cwd=tempfile.gettempdir())
-        child.close()
-        self.sock = parent
-        return self
-
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        try:
-            msg = self.recv(timeout)
-        except WorkerDied:
-            msg = None
-        if msg is None or msg.get("event") != "ready":
-            detail = (msg or {}).get("message") or self._stderr_tail() or "no message"
-            self.kill()
-            raise WorkerDied(f"the grading worker did not start: {detail}")
-        self.ready = True
-
-    def _stderr_tail(self) -> str:
-        try:
-            self.stderr.seek(0)
-            return self.stderr.read()[-2000:].decode("utf-8", "replace").strip()
-        except Exception:
-            return ""
-
-    def recv(self, timeout: float | None) -> dict | None:
-        """One control message; None on timeout; WorkerDied when the worker is gone."""
-        ready, _, _ = select.select([self.sock], [], [], timeout)
-        if not ready:
-            return None
-        try:
-            data = self.sock.recv(65536)
-        except OSError:
-            data = b""
-        if not data:
-            raise WorkerDied("the grading worker exited")
-        return json.loads(data)
-
-    def send(self, msg: dict, fds: list[int] = ()) -> None:
-        try:
-            socket.send_fds(self.sock, [json.dumps(msg).encode()], list(fds))
-        except OSError as exc:
-            raise WorkerDied(f"the grading worker is gone ({exc})") from None
-
-    def kill(self) -> None:
-        if self.proc is not None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
-        if self.sock is not None:
-            self.sock.close()
-        self.proc = self.sock = None
-
-    def close(self) -> None:
-        if self.sock is not None:
-            try:
-                self.send({"cmd": "exit"})
-            except WorkerDied:
-                pass
-        self.kill()
-
-    @property
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-
 # --------------------------------------------------------------------------- one submission
 
 SIGNAL_NAMES = {int(s): s.name for s in signal.Signals}
@@ -329,6 +230,8 @@ class Grader:
             self.box = sandbox_mod.probe(extra_hide=list(hide), extra_show=show)
         else:
             self.box = sandbox_mod.Sandbox("process", reason="disabled by the caller")
+        self.fork_problem = fork_problem()
+        self.Worker = transport(self.fork_problem)
         self.cases = {}          # (gid, i) -> (exercise, case)
         for ex in self.assignment.exercises:
             for i, case in enumerate(all_cases(ex)):
@@ -337,6 +240,20 @@ class Grader:
                 self.cases[(ex.grade_id, i)] = (ex, case)
         self._expected = {}
         self._lock = threading.Lock()
+
+    @property
+    def isolation_warning(self) -> str | None:
+        """One line saying which fallbacks are in force (None: bubblewrap and the forking worker)."""
+        parts = []
+        if self.box.warning:
+            parts.append(self.box.warning)
+        if self.fork_problem:
+            limits = "" if importlib.util.find_spec("resource") else "; no memory or CPU cap on this system"
+            parts.append(f"forking worker unavailable ({self.fork_problem}): each run of the notebook starts a "
+                         f"plain Python process, with the same timeouts{limits}")
+        if not parts:
+            return None
+        return parts[0] + "".join(f"; {p}" for p in parts[1:]) if self.box.warning else "note: " + parts[0]
 
     # -- expected values, computed once per case in the grader's process
     def expected(self, key):
@@ -367,7 +284,7 @@ class Grader:
     def grade_submission(self, sub: Submission, worker_box: list) -> dict:
         t0 = time.monotonic()
         record = {"id": sub.id, "path": str(sub.path), "rel": sub.rel, "assignment": self.assignment_id,
-                  "sandbox": self.box.kind}
+                  "sandbox": self.box.kind, "worker": self.Worker.kind}
         try:
             if sub.problem:
                 raise notebook_io.Malformed(sub.problem)
@@ -437,7 +354,7 @@ class Grader:
             if worker_box[0] is None or not worker_box[0].alive:
                 if worker_box[0] is not None:
                     worker_box[0].kill()
-                w = WorkerProcess(self.box, self.assignment_id, self.spec_path)
+                w = self.Worker(self.box, self.assignment_id, self.spec_path)
                 w.start()
                 worker_box[0] = w
             att = self._attempt(state, worker_box[0])
@@ -509,23 +426,12 @@ class Grader:
                "cases": [list(k) for k in state.pending],
                "shapes": self._shapes(state.pending),
                "limits": self.limits.child_limits(self.budget)}
-        job_fd = os.memfd_create("job")
-        os.write(job_fd, json.dumps(job).encode())
-        os.lseek(job_fd, 0, os.SEEK_SET)
-        msg_r, msg_w = os.pipe()
-        out_r, out_w = os.pipe()
-        os.set_blocking(msg_r, False)
-        os.set_blocking(out_r, False)
         try:
-            worker.send({"cmd": "run", "run": run}, [job_fd, msg_w, out_w])
+            msg_r, out_r = worker.begin(run, job)
         except WorkerDied:
             att.worker_lost = True
             att.died = "the grading worker was gone"
-            for fd in (job_fd, msg_w, out_w, msg_r, out_r):
-                os.close(fd)
             return att
-        for fd in (job_fd, msg_w, out_w):
-            os.close(fd)
         reader = wire.FrameReader()
         phase_start = time.monotonic()
         ex_start: dict[str, float] = {}
@@ -584,12 +490,12 @@ class Grader:
                                 att.died = "exit code 0"
                         continue
                     try:
-                        data = os.read(fd, 1 << 20)
+                        data = read_stream(fd)
                     except BlockingIOError:
                         continue
                     if not data:
                         open_fds.discard(fd)
-                        os.close(fd)
+                        close_stream(fd)
                         continue
                     if fd == out_r:
                         room = self.limits.output_bytes - len(state.output)
@@ -618,7 +524,7 @@ class Grader:
                                 break
         finally:
             for fd in open_fds:
-                os.close(fd)
+                close_stream(fd)
         if att.worker_lost and exited is None:
             att.died = att.died or "the grading worker stopped answering"
         return att
@@ -723,7 +629,7 @@ class Grader:
 
         # Workers boot (imports) while the expected values are computed here.
         n_slots = min(self.jobs, total)
-        boxes = [[WorkerProcess(self.box, self.assignment_id, self.spec_path).spawn()] for _ in range(n_slots)]
+        boxes = [[self.Worker(self.box, self.assignment_id, self.spec_path).spawn()] for _ in range(n_slots)]
         try:
             self.prepare()
         except BaseException:

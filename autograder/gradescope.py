@@ -98,8 +98,8 @@ def run(root: str | Path, assignment_id: str) -> dict:
                if markers_file.exists() else None)
     grader = Grader(assignment_id, hidden=True, markers=markers,
                     hide=[root / "source", root / "submission", results])
-    if grader.box.warning:
-        print(grader.box.warning, file=sys.stderr)
+    if grader.isolation_warning:
+        print(grader.isolation_warning, file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         records = grader.grade_paths(chosen, Path(tmp) / "graded")
     out = report.gradescope(records[0])

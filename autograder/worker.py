@@ -1,5 +1,9 @@
 """The isolated side of ``autograder grade``: a pre-started worker that forks one child per run.
 
+(Where forking is not available, ``--direct`` runs one job in this process instead: the
+job on standard input, frames on standard output, the notebook's output on standard
+error; see ``autograder.workers.PlainProcess``.)
+
 The grader (parent) starts one worker per job slot, inside bubblewrap when it works
 (see ``autograder.sandbox``). The worker imports numpy, IPython's input transformer,
 the autograder checks and the assignment spec once, then waits on its control socket.
@@ -268,39 +272,70 @@ def _display(*objs, **kwargs):
         print(repr(o))
 
 
+def _boot(assignment_id: str, spec_path: str | None):
+    """Imports and state shared by every child: (assignment, cases, checks, transformer).
+    Runs before any student code."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import numpy as np  # noqa: F401  (imported once, shared by every child)
+    from IPython.core.inputtransformer2 import TransformerManager
+    from autograder import checks
+    from autograder.grade import load_assignment
+    assignment = load_assignment(assignment_id, spec_path)
+    cases = {ex.grade_id: list(ex.cases(hidden=False)) + list(ex.cases(hidden=True))
+             for ex in assignment.exercises}
+    if any(ex.kind == "formula" for ex in assignment.exercises):
+        import sympy  # noqa: F401  (formula answers are encoded with it: snapshot it before student code)
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot  # noqa: F401
+    except Exception:
+        pass
+    return assignment, cases, checks, TransformerManager()
+
+
+def direct_main(argv: list[str]) -> int:
+    """``python -m autograder.worker --direct ASSIGNMENT [SPEC_PATH]``: one run, no fork.
+
+    The job (JSON) comes on standard input; frames go to standard output; what the
+    notebook prints goes to standard error. Used where the forking worker cannot run
+    (see ``autograder.workers.PlainProcess``).
+    """
+    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    msg_fd, out_fd = os.dup(1), os.dup(2)
+    assignment_id = argv[0]
+    spec_path = argv[1] if len(argv) > 1 and argv[1] else None
+    try:
+        assignment, cases, checks, transformer = _boot(assignment_id, spec_path)
+    except BaseException as exc:  # noqa: BLE001  (reported in the output, then exit)
+        import traceback
+        os.write(out_fd, f"the grading process could not start: {type(exc).__name__}: {exc}\n"
+                         f"{traceback.format_exc()[-4000:]}".encode("utf-8", "replace"))
+        return 2
+    snapshot = _snapshot_modules()
+    _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot, new_session=False)
+    return 70
+
+
 def worker_main(argv: list[str]) -> int:
     """``python -m autograder.worker FD ASSIGNMENT [SPEC_PATH]``."""
+    if argv and argv[0] == "--direct":
+        return direct_main(argv[1:])
     ctl = socket.socket(fileno=int(argv[0]))
     assignment_id = argv[1]
     spec_path = argv[2] if len(argv) > 2 and argv[2] else None
-    os.environ.setdefault("MPLBACKEND", "Agg")
 
     def send(msg):
         ctl.sendall(json.dumps(msg).encode() + b"\n")
 
     try:
-        import numpy as np  # noqa: F401  (imported once, shared by every child)
-        from IPython.core.inputtransformer2 import TransformerManager
-        from autograder import checks
-        from autograder.grade import load_assignment
-        assignment = load_assignment(assignment_id, spec_path)
-        cases = {ex.grade_id: list(ex.cases(hidden=False)) + list(ex.cases(hidden=True))
-                 for ex in assignment.exercises}
-        if any(ex.kind == "formula" for ex in assignment.exercises):
-            import sympy  # noqa: F401  (formula answers are encoded with it: snapshot it before student code)
-        try:
-            import matplotlib
-            matplotlib.use("Agg")
-            import matplotlib.pyplot  # noqa: F401
-        except Exception:
-            pass
+        assignment, cases, checks, transformer = _boot(assignment_id, spec_path)
     except BaseException as exc:  # noqa: BLE001  (reported to the parent, then exit)
         import traceback
         send({"event": "fatal", "message": f"{type(exc).__name__}: {exc}",
               "traceback": traceback.format_exc()[-4000:]})
         return 2
     in_pid_ns = os.environ.get("AUTOGRADER_SANDBOX") == "bwrap"
-    transformer = TransformerManager()
     snapshot = _snapshot_modules()
     send({"event": "ready", "pid": os.getpid()})
 
@@ -337,7 +372,10 @@ def worker_main(argv: list[str]) -> int:
                 if pid == 0:
                     try:
                         ctl.close()
-                        _child(job_fd, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot)
+                        job = json.loads(_read_all(job_fd))
+                        os.close(job_fd)
+                        _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot,
+                               new_session=True)
                     finally:
                         os._exit(70)
                 for fd in fds_in:
@@ -368,7 +406,10 @@ def _cleanup(pid: int, in_pid_ns: bool) -> None:
 
 
 def _set_limits(limits: dict) -> None:
-    import resource
+    try:
+        import resource
+    except ImportError:             # Windows: the grader's timeouts are the only limits
+        return
 
     def cap(which, value):
         if value is None:
@@ -389,8 +430,9 @@ def _set_limits(limits: dict) -> None:
     cap(resource.RLIMIT_CORE, 0)
 
 
-def _child(job_fd, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot):
-    """Runs in the forked child: cells, then cases. Never returns normally."""
+def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot, *, new_session):
+    """Runs the job's cells, then its cases, in this process (a forked child, or a plain
+    process started for this run). Never returns normally."""
     # References captured before any student code runs.
     _write, _exit, _time = os.write, os._exit, __import__("time").monotonic
     import builtins
@@ -406,16 +448,16 @@ def _child(job_fd, msg_fd, out_fd, assignment, cases, checks, transformer, snaps
     _restore = _restore_modules
     _format_exc = traceback.format_exception_only
 
-    os.setsid()
-    job = json.loads(_read_all(job_fd))
-    os.close(job_fd)
+    if new_session:
+        os.setsid()
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(out_fd, 1)
     os.dup2(out_fd, 2)
     os.close(out_fd)
     os.close(devnull)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     workdir = tempfile.mkdtemp(prefix="submission-")
     os.chdir(workdir)

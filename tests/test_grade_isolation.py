@@ -186,3 +186,58 @@ def test_without_a_working_bubblewrap_grading_falls_back_with_a_warning_line(tmp
     assert len(warnings) == 1
     rec = next(iter(records_by_rel(tmp_path / "out").values()))
     assert (rec["sandbox"], rec["score"], rec["status"]) == ("process", 8.0, "graded")
+
+
+# -- without the forking worker (macOS, Windows): a plain process per run ---------------------
+
+# What bubblewrap alone stops: without it a submission can read a solutions file by its path.
+NEEDS_BWRAP = {"reads_solutions"}
+
+
+@pytest.fixture(scope="module", params=["plain process in bubblewrap", "plain process, no bubblewrap"])
+def plain_batch(request, tmp_path_factory):
+    """The honest and faulty notebooks again, graded with AUTOGRADER_FORK=0 (the transport of
+    machines without os.fork, memfd and pidfd), with and without bubblewrap."""
+    folder = tmp_path_factory.mktemp("plain")
+    args, expected = faults.build_batch(folder)
+    env = dict(os.environ, AUTOGRADER_FORK="0")
+    if "no bubblewrap" in request.param:
+        env["AUTOGRADER_BWRAP"] = "0"
+    out = folder / "out"
+    proc = run_grade(args, out, env=env, timeout=900)
+    return request.param, expected, out, proc
+
+
+def test_without_fork_each_notebook_gets_the_same_score_and_status(plain_batch):
+    setting, expected, out, proc = plain_batch
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    notes = [ln for ln in proc.stderr.splitlines() if "forking worker unavailable (AUTOGRADER_FORK=0)" in ln]
+    assert len(notes) == 1 and "same timeouts" in notes[0], proc.stderr[-2000:]
+    recs = records_by_rel(out)
+    checked = 0
+    for rel, (score, status, words) in expected.items():
+        name = Path(rel).stem
+        if "no bubblewrap" in setting and name in NEEDS_BWRAP:
+            continue
+        rec = recs[rel]
+        assert rec["worker"] == "plain" or rec["status"] == "malformed"
+        assert (rec["score"], rec["status"]) == (score, status), (rel, rec["message"])
+        for word in words:
+            assert word in rec["message"], (rel, word, rec["message"])
+        checked += 1
+    assert checked >= len(expected) - len(NEEDS_BWRAP)
+
+
+def test_a_check_without_fork_and_bubblewrap_says_so_in_one_line_and_grades(tmp_path):
+    """``autograder check`` as on a student's laptop: the note, then the same verdicts."""
+    nb_path = tmp_path / "partly_wrong.ipynb"
+    import nbformat
+
+    nbformat.write(faults.honest_notebooks()["partly_wrong"][0], nb_path)
+    env = dict(os.environ, AUTOGRADER_FORK="0", AUTOGRADER_BWRAP="0")
+    proc = subprocess.run([sys.executable, "-m", "autograder", "check", str(nb_path), "--assignment", "t_grade",
+                           "--spec", str(faults.SPEC)], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "bubblewrap" in lines[0] and "plain Python process" in lines[0], proc.stderr
+    assert "public total: 2/4" in proc.stdout, proc.stdout
