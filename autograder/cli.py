@@ -1,4 +1,4 @@
-"""The ``autograder`` command: grade, check, gradescope, classroom-workflow, audit, demo.
+"""The ``autograder`` command: grade, check, gradescope, classroom-workflow, audit, demo, student-kit.
 
 Exit codes: 0 when the command did its job (whatever the scores), 2 when the grader
 itself could not (bad arguments, unknown assignment, output folder not writable).
@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--jobs", type=int, default=2)
     d.add_argument("--assignment", action="append", default=None, metavar="ID",
                    help="only this assignment (repeatable; default: all)")
+    k = sub.add_parser("student-kit", help="build what students install: the self-check wheel (without "
+                                           "solutions), the released notebooks and the lectures")
+    k.add_argument("--out", required=True, metavar="DIR", help="folder to write the kit into")
     return parser
 
 
@@ -87,7 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"grade": cmd_grade, "check": cmd_check, "gradescope": cmd_gradescope,
-                "classroom-workflow": cmd_workflow, "audit": cmd_audit, "demo": cmd_demo}[args.command](args)
+                "classroom-workflow": cmd_workflow, "audit": cmd_audit, "demo": cmd_demo,
+                "student-kit": cmd_kit}[args.command](args)
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in ("autograder", "solutions", "samples", "nbgrader"):
+            raise
+        print(f"autograder: `{args.command}` is an instructor command and needs the course repository "
+              f"({exc.name} is not installed here); students use `autograder check NOTEBOOK`", file=sys.stderr)
+        return EXIT_FAILED
     except KeyError as exc:          # unknown assignment / exercise
         print(f"autograder: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -163,7 +173,7 @@ def _assignment_of(path: str) -> str:
 
 
 def cmd_check(args) -> int:
-    from autograder.results import CaseResult, fmt_points
+    from autograder.results import CaseResult, fmt_points, scored
 
     assignment = args.assignment or _assignment_of(args.notebook)
     hide = [Path(args.notebook).absolute().parent]
@@ -172,8 +182,8 @@ def cmd_check(args) -> int:
     if rec["status"] == "malformed":
         print(f"❌ {args.notebook} cannot be graded: {rec['message']}")
         return EXIT_OK
-    for t in rec["tests"]:
-        r = CaseResult.from_dict(t)
+    results = [CaseResult.from_dict(t) for t in rec["tests"]]
+    for r in results:
         print(r.line())
         if not r.passed and r.feedback():
             for ln in r.feedback().splitlines():
@@ -182,8 +192,11 @@ def cmd_check(args) -> int:
         print("notes:")
         for ln in rec["message"].splitlines():
             print("    " + ln)
-    print(f"public total: {fmt_points(rec['score'])}/{fmt_points(rec['max_score'])} "
-          "(hidden cases run at grading time)")
+    checked = scored(results)
+    waiting = sum(r.max_score for r in results if r.unscored)
+    later = f"; {fmt_points(waiting)} more points are scored then too (⏳)" if waiting else ""
+    print(f"public total: {fmt_points(sum(r.score for r in checked))}/{fmt_points(sum(r.max_score for r in checked))} "
+          f"(hidden cases run at grading time{later})")
     return EXIT_OK
 
 
@@ -212,6 +225,17 @@ def cmd_audit(args) -> int:
         print(json.dumps(report, indent=1))
     else:
         print(audit.format_report(report))
+    return EXIT_OK
+
+
+def cmd_kit(args) -> int:
+    from autograder import kit
+
+    made = kit.build(args.out)
+    out = Path(args.out)
+    print(f"wrote the student kit to {out} ({len(made['files'])} files, {made['bytes'] / 1e6:.1f} MB):")
+    for path in made["files"]:
+        print(f"  {path.relative_to(out)}  ({path.stat().st_size / 1e3:.0f} kB)")
     return EXIT_OK
 
 

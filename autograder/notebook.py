@@ -53,7 +53,7 @@ class CheckReport(list):
         which = "hidden" if self.hidden else "public"
         if self.note and not len(self):
             return f"<{self.grade_id}, {which} cases: {self.note}>"
-        failed = sum(1 for r in self if not r.passed)
+        failed = sum(1 for r in self if not r.passed and not r.unscored)
         return (f"<{self.grade_id}, {which} cases: {fmt_points(self.score)} of {fmt_points(self.max_score)} "
                 f"points, {failed} of {len(self)} failed>")
 
@@ -123,8 +123,8 @@ class Grader:
                 res = self._results.get((ex.grade_id, hidden))
                 if not res:                             # not run, or no cases of that kind
                     continue
-                failed = sum(1 for r in res if not r.passed)
-                mark = "✅" if failed == 0 and res else "❌"
+                failed = sum(1 for r in res if not r.passed and not r.unscored)
+                mark = "⏳" if all(r.unscored for r in res) else "✅" if failed == 0 else "❌"
                 which = "hidden" if hidden else "public"
                 lines.append(f"{mark} {ex.grade_id} ({which}): {fmt_points(total(res))}/{fmt_points(max_total(res))}"
                              + (f", {failed} case(s) failed" if failed else ""))
@@ -155,6 +155,7 @@ def self_check(assignment_id: str | _spec.Assignment, namespace: Mapping[str, An
             out.extend(grade_exercise(assignment, ex.grade_id, namespace))
         except ReferenceUnavailable as exc:
             out.extend(CaseResult(name=c.name, passed=False, score=0.0, max_score=float(c.points),
-                                  message=f"not checked here: {exc}", hidden=False, grade_id=ex.grade_id)
+                                  message=f"not checked here: {exc}", hidden=False, grade_id=ex.grade_id,
+                                  unscored=True)
                        for c in ex.public)
     return out

@@ -23,6 +23,8 @@ class CaseResult:
     hidden:    whether the case is a hidden (grading-time) case.
     hint:      the HINT line naming a likely mistake, or None.
     grade_id:  the exercise's nbgrader grade id.
+    unscored:  the answer ran but cannot be scored here (a training run's held-out metric
+               is measured by the instructor's scorer): no points, shown with ⏳.
     """
 
     name: str
@@ -33,6 +35,7 @@ class CaseResult:
     hidden: bool
     hint: str | None = None
     grade_id: str = ""
+    unscored: bool = False
 
     def to_dict(self) -> dict:
         """Plain JSON-able dict (the field names above)."""
@@ -41,7 +44,7 @@ class CaseResult:
     @classmethod
     def from_dict(cls, d: dict) -> "CaseResult":
         return cls(**{k: d[k] for k in ("name", "passed", "score", "max_score", "message", "hidden")},
-                   hint=d.get("hint"), grade_id=d.get("grade_id", ""))
+                   hint=d.get("hint"), grade_id=d.get("grade_id", ""), unscored=bool(d.get("unscored", False)))
 
     def feedback(self) -> str:
         """The message with the hint appended, as shown below a failed case."""
@@ -50,6 +53,8 @@ class CaseResult:
 
     def line(self) -> str:
         """One line: ``✅ rnn_step_forward [N=2, D=3, H=4]: 1/1``."""
+        if self.unscored:
+            return f"⏳ {self.grade_id} [{self.name}]: scored when your instructor grades ({fmt_points(self.max_score)})"
         mark = "✅" if self.passed else "❌"
         return f"{mark} {self.grade_id} [{self.name}]: {fmt_points(self.score)}/{fmt_points(self.max_score)}"
 
@@ -86,3 +91,8 @@ def format_results(results: Iterable[CaseResult], *, indent: str = "    ") -> st
         if not r.passed and r.feedback():
             lines.extend(indent + ln for ln in r.feedback().splitlines())
     return "\n".join(lines)
+
+
+def scored(results: Iterable[CaseResult]) -> list[CaseResult]:
+    """The results that were scored here (not waiting for the instructor's scorer)."""
+    return [r for r in results if not r.unscored]

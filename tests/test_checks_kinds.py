@@ -1,5 +1,6 @@
 """Choice, value and metric exercises, and the per-exercise time limit."""
 import sys
+import dataclasses
 import time
 import types
 
@@ -108,6 +109,17 @@ def test_a_metric_below_the_threshold_fails_and_hidden_cases_hide_the_value(refs
 def test_a_metric_result_the_scorer_cannot_use_scores_zero(refs):
     (r,) = _grade(_metric_exercise(), {"fit": lambda X, y: np.zeros(7)})
     assert not r.passed and "could not be scored" in r.message
+
+
+def test_a_metric_whose_scorer_is_not_installed_is_unscored_not_failed():
+    """A student's environment has no solutions: the run is done, the metric waits (⏳, no points)."""
+    ex = dataclasses.replace(_metric_exercise(), reference="no_such_module_here:mse_score")
+    fit = lambda X, y: np.linalg.lstsq(X, y, rcond=None)[0]
+    (r,) = _grade(ex, {"fit": fit})
+    assert r.unscored and not r.passed and r.score == 0 and r.max_score == 1.0
+    assert "when your instructor grades" in r.message and r.line().startswith("⏳")
+    (r,) = _grade(ex, {"fit": lambda X, y: 1 / 0})           # a run that fails still fails here
+    assert not r.unscored and not r.passed and "ZeroDivisionError" in r.message
 
 
 def test_an_endless_loop_is_stopped_at_the_exercise_timeout():

@@ -6,7 +6,9 @@ What students get, as defined here:
    ``assignments/`` (every file of ``release/<id>/``);
 2. the student install, "autograder only": every file of the ``autograder/`` package
    directory (modules, ``data/*.json``, ``specs/*.py``, ``templates/*``), bytecode caches
-   left out. ``solutions/`` and ``samples/`` are instructor-only (docs/design.md).
+   left out. ``solutions/`` and ``samples/`` are instructor-only (docs/design.md);
+3. the student kit (``autograder student-kit``): its README, release notebooks, lectures
+   and every file in its wheel.
 
 What must not be in it (``scan`` returns one ``Leak`` per finding):
 
@@ -281,8 +283,14 @@ def _imports_solutions_at_top(code: str) -> bool:
     return any(True for _ in visit(tree, False))
 
 
-def scan(files: list[Path], secrets: Secrets, root: Path, *, release: set[Path] = frozenset()) -> list[Leak]:
-    """Every leak in ``files`` (paths shown relative to ``root``); ``release`` marks release notebooks."""
+def scan(files: list[Path], secrets: Secrets, root: Path, *, release: set[Path] = frozenset(),
+         lectures: set[Path] = frozenset()) -> list[Leak]:
+    """Every leak in ``files`` (paths shown relative to ``root``); ``release`` marks release notebooks.
+
+    ``lectures`` are searched for everything but single solution lines: a lecture writes the
+    equations as code on purpose (``for t in range(T):``, ``g = np.tanh(a[:, 2 * H:3 * H])``);
+    a whole solution function, a graded function's name, a hidden test or value is still a leak.
+    """
     leaks = []
     for path in files:
         rel = str(path.relative_to(root))
@@ -297,7 +305,7 @@ def scan(files: list[Path], secrets: Secrets, root: Path, *, release: set[Path] 
             text, code = data.decode("utf-8", "replace"), []
         lines = {_norm(ln) for ln in text.replace("\\n", "\n").split("\n")}
         flat = " ".join(text.replace("\\n", "\n").split())
-        for ln in secrets.solution_lines:
+        for ln in secrets.solution_lines if path not in lectures else ():
             if ln in lines or ln in flat:
                 leaks.append(Leak("solution-line", rel, ln))
         for ln in secrets.hidden_lines:
@@ -377,6 +385,32 @@ def test_nothing_students_get_leaks(student_view, secrets):
     files, release = view_files(view)
     leaks = scan(files, secrets, view, release=release)
     assert not leaks, "\n".join(f"{x.kind}: {x.path}: {x.detail}" for x in leaks[:40])
+
+
+@pytest.mark.slow
+def test_nothing_in_the_student_kit_leaks(student_kit, secrets, tmp_path):
+    """The kit (``autograder student-kit``): its README, release notebooks and lectures, and
+    every file inside its wheel, unpacked."""
+    import zipfile
+
+    folder, made = student_kit
+    view = tmp_path / "kit"
+    shutil.copytree(folder, view, ignore=shutil.ignore_patterns("*.whl"))
+    with zipfile.ZipFile(made["wheel"]) as z:
+        z.extractall(view / "wheel")
+    files = sorted(p for p in view.rglob("*") if p.is_file())
+    assert any(p.name == "checks.py" for p in files) and any(p.suffix == ".ipynb" for p in files)
+    release = {p for p in files if p.suffix == ".ipynb" and "assignments" in p.relative_to(view).parts}
+    lectures = {p for p in files if "lectures" in p.relative_to(view).parts}
+    assert len(lectures) >= 9
+    leaks = scan(files, secrets, view, release=release, lectures=lectures)
+    assert not leaks, "\n".join(f"{x.kind}: {x.path}: {x.detail}" for x in leaks[:40])
+    # a lecture that hands out a graded function is still caught
+    planted = sorted(lectures)[0]
+    nb = nbformat.read(planted, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("def rnn_forward(x, h0, Wx, Wh, b):\n    return x\n"))
+    nbformat.write(nb, planted)
+    assert [x.kind for x in scan([planted], secrets, view, lectures=lectures)] == ["target-function"]
 
 
 def test_the_student_install_imports_without_solutions():

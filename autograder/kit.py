@@ -1,0 +1,165 @@
+"""The student kit: what students install and open, and nothing of the instructor's.
+
+``autograder student-kit --out DIR`` (instructor side: it needs ``assignments/``, the
+lectures and nbgrader) writes::
+
+    DIR/README.md                          how to install, open and self-check
+    DIR/wheels/rnn_course_selfcheck-<version>-py3-none-any.whl
+    DIR/assignments/<id>/<id>.ipynb        nbgrader's release of every assignment
+    DIR/lectures/*.ipynb, lecture_utils.py the lectures
+
+The wheel holds the ``autograder`` package (the import name the notebooks use) under the
+distribution name ``rnn-course-selfcheck``, which nothing on the package index uses
+(``pip install autograder`` gives an unrelated project). It leaves out ``solutions``,
+``samples`` and the instructor's modules (building data, the demo, the audit, the
+Gradescope and workflow builders, this module); its dependencies are what a student
+needs to open the notebooks and self-check, not nbgrader and not torch.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder import __version__
+
+DIST_NAME = "rnn-course-selfcheck"
+REPO = Path(__file__).resolve().parent.parent
+# Left out of the wheel: they need the instructor's side (solutions, samples, nbgrader, the
+# source notebooks) and have nothing to offer a student.
+INSTRUCTOR_ONLY = ("build_data.py", "demo.py", "audit.py", "gradescope.py", "kit.py", "templates")
+# What the self-check and the notebooks import; numpy's floor is the oldest the tests run.
+DEPENDENCIES = ("numpy>=1.26", "sympy>=1.12", "matplotlib>=3.8", "ipywidgets>=8.0", "jupyterlab>=4.0",
+                "ipython>=8.0", "nbformat>=5.9")
+SKIP = ("__pycache__", "*.pyc", ".ipynb_checkpoints")
+
+
+def wheel_name() -> str:
+    return f"{DIST_NAME.replace('-', '_')}-{__version__}-py3-none-any.whl"
+
+
+def _pyproject() -> str:
+    deps = ",\n".join(f'    "{d}"' for d in DEPENDENCIES)
+    return f'''[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "{DIST_NAME}"
+version = "{__version__}"
+description = "Self-check for the RNN, LSTM and GRU course: run your assignment notebook's public test cases."
+readme = "README.md"
+requires-python = ">=3.11"
+dependencies = [
+{deps}
+]
+
+[project.scripts]
+autograder = "autograder.cli:main"
+
+[tool.setuptools]
+packages = ["autograder", "autograder.specs"]
+
+[tool.setuptools.package-data]
+autograder = ["data/*.json"]
+'''
+
+
+def build_wheel(out: Path) -> Path:
+    """Build the kit's wheel into ``out``; returns its path."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kit-wheel-") as tmp:
+        stage = Path(tmp) / "src"
+        shutil.copytree(REPO / "autograder", stage / "autograder",
+                        ignore=shutil.ignore_patterns(*SKIP, *INSTRUCTOR_ONLY))
+        (stage / "pyproject.toml").write_text(_pyproject(), encoding="utf-8")
+        (stage / "README.md").write_text(student_readme(), encoding="utf-8")
+        cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check", "--quiet",
+               "-w", str(out), str(stage)]
+        try:
+            import setuptools  # noqa: F401  (here already: no need to fetch it)
+            cmd.insert(4, "--no-build-isolation")
+        except ImportError:
+            pass
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"building the kit's wheel failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    path = out / wheel_name()
+    if not path.exists():
+        raise RuntimeError(f"pip wrote no {path.name} in {out}; it wrote: {', '.join(p.name for p in out.iterdir())}")
+    return path
+
+
+def student_readme() -> str:
+    return f"""# RNNs, LSTMs and GRUs: your course kit
+
+This folder holds the lectures, the assignment notebooks and the self-check that grades
+your answers on the public test cases. Your instructor grades the same notebooks with
+more, hidden, cases.
+
+## Install (once)
+
+With Python 3.11 or newer, in a terminal opened in this folder:
+
+    python -m pip install wheels/{wheel_name()}
+
+(on Windows `py -m pip install ...`; inside a virtual environment if you use one). This
+installs the `autograder` package with numpy, sympy, matplotlib, ipywidgets and JupyterLab.
+
+## Work
+
+    jupyter lab
+
+Open `lectures/` to read and `assignments/<id>/<id>.ipynb` to work. Run a test cell after
+each answer: every public case prints one line, ✅ or ❌, with what differs and, when your
+answer matches a known mistake, a HINT.
+
+## Self-check the whole notebook from a terminal
+
+    autograder check assignments/a1_rnn/a1_rnn.ipynb
+
+It runs your notebook top to bottom in a separate process (as your instructor's grader
+does) and prints every public case and your public total. On Linux it uses bubblewrap
+when it is installed; elsewhere it says in one line that it runs a plain Python process,
+with the same time limits. The hidden cases run only when your instructor grades.
+"""
+
+
+def _release(out: Path, ids: list[str]) -> list[Path]:
+    from autograder import demo
+
+    with tempfile.TemporaryDirectory(prefix="kit-course-") as tmp:
+        releases = demo.build_release(Path(tmp) / "course", ids)
+        written = []
+        for aid, nb in releases.items():
+            dest = out / "assignments" / aid
+            if dest.exists():
+                shutil.rmtree(dest)
+            shutil.copytree(nb.parent, dest, ignore=shutil.ignore_patterns(*SKIP))
+            written += sorted(p for p in dest.rglob("*") if p.is_file())
+    return written
+
+
+def build(out: str | Path) -> dict:
+    """Write the kit into ``out``; returns {"wheel": path, "files": [every file], "bytes": total}."""
+    from autograder import demo
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in (out / "wheels").glob("*.whl") if (out / "wheels").exists() else ():
+        old.unlink()
+    wheel = build_wheel(out / "wheels")
+    _release(out, demo.assignment_ids())
+    lectures = out / "lectures"
+    if lectures.exists():
+        shutil.rmtree(lectures)
+    lectures.mkdir()
+    for path in sorted((REPO / "course").iterdir()):
+        if path.suffix in (".ipynb", ".py") and path.is_file():
+            shutil.copy(path, lectures / path.name)
+    (out / "README.md").write_text(student_readme(), encoding="utf-8")
+    files = sorted(p for p in out.rglob("*") if p.is_file())
+    return {"wheel": wheel, "files": files, "bytes": sum(p.stat().st_size for p in files)}
