@@ -9,6 +9,23 @@ ensure_venv() {
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
 }
 
+# A second environment with the oldest numpy that pyproject.toml claims (numpy>=X gives X),
+# so that the claim is tested, not assumed: the main one gets the newest.
+numpy_floor() {
+    python3 -c 'import re, tomllib
+deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]
+print(next(re.split(">=", d)[1].split(",")[0] for d in deps if re.match(r"numpy\s*>=", d)))'
+}
+
+ensure_oldest_venv() {
+    local floor
+    floor="$(numpy_floor)"
+    if [ ! -x .venv-oldest/bin/python ]; then
+        python3 -m venv .venv-oldest
+    fi
+    .venv-oldest/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" "numpy==$floor"
+}
+
 # The browser tests use Debian's Chromium (Playwright's own browser download does not
 # work on these machines), and the grader's sandbox uses Debian's bubblewrap. Install
 # whichever is missing when we are root.

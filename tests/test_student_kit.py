@@ -163,3 +163,12 @@ def test_zz_a_copied_autograder_folder_next_to_the_notebook_self_checks(student_
     proc = _run([bin_dir / "python", "-m", "autograder", "check", f"{aid}.ipynb"], cwd=here)
     total = _fmt(_public_points(aid))
     assert f"public total: {total}/{total}" in proc.stdout, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def test_the_kit_claims_the_same_numpy_floor_as_the_project():
+    """One floor: the kit's wheel, pyproject.toml and the second environment of scripts/test."""
+    import tomllib
+
+    deps = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]["dependencies"]
+    floor = next(d.split(">=")[1] for d in deps if d.replace(" ", "").startswith("numpy>="))
+    assert floor == NUMPY_FLOOR
