@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import notebook_io, sandbox as sandbox_mod, worker as wire
+from autograder.casedata import encode_input
 from autograder.workers import WorkerDied, close_stream, fork_problem, read_stream, transport
 from autograder.spec import Assignment, load as load_spec
 
@@ -239,6 +240,7 @@ class Grader:
                     continue
                 self.cases[(ex.grade_id, i)] = (ex, case)
         self._expected = {}
+        self._encoded = {}
         self._lock = threading.Lock()
 
     @property
@@ -425,6 +427,7 @@ class Grader:
         job = {"cells": [c for c in state.cells if c[0] not in state.skip_cells],
                "cases": [list(k) for k in state.pending],
                "shapes": self._shapes(state.pending),
+               "inputs": self._inputs(state.pending),
                "limits": self.limits.child_limits(self.budget)}
         try:
             msg_r, out_r = worker.begin(run, job)
@@ -528,6 +531,18 @@ class Grader:
         if att.worker_lost and exited is None:
             att.died = att.died or "the grading worker stopped answering"
         return att
+
+    def _inputs(self, keys) -> dict:
+        """Each case's inputs, exactly as the expected values were computed from them: the
+        child evaluates these bits rather than drawing the hidden cases again (a LAPACK call
+        with another thread count could give other last bits)."""
+        out = {}
+        for key in keys:
+            _, case = self.cases[key]
+            if key not in self._encoded:
+                self._encoded[key] = {k: encode_input(v, what=f"{key[0]} input {k!r}") for k, v in case.inputs.items()}
+            out[f"{key[0]}/{key[1]}"] = self._encoded[key]
+        return out
 
     def _shapes(self, keys) -> dict:
         """Expected output shapes of public cases, so that rejections can name them."""

@@ -241,3 +241,32 @@ def test_a_check_without_fork_and_bubblewrap_says_so_in_one_line_and_grades(tmp_
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "bubblewrap" in lines[0] and "plain Python process" in lines[0], proc.stderr
     assert "public total: 2/4" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("fork", ["1", "0"])
+def test_the_child_evaluates_the_graders_exact_inputs_not_its_own_draw(tmp_path, fork):
+    """A hidden case whose inputs differ in every process (they depend on the process id, as
+    last bits of a LAPACK call may depend on its thread count): the grader computes the
+    expected values from its own draw and sends those bits, so a right answer passes. A
+    child that drew the case again would evaluate other numbers and fail."""
+    spec = tmp_path / "t_draw.py"
+    spec.write_text(
+        "import os\n"
+        "import numpy as np\n"
+        "from autograder.spec import Assignment, Exercise, HiddenCases\n\n"
+        "def ref_double(z):\n    return 2.0 * z\n\n"
+        "ASSIGNMENT = Assignment(id='t_draw', title='t', exercises=(Exercise(\n"
+        "    grade_id='double', target='double', kind='function', reference='autograder_spec_t_draw:ref_double',\n"
+        "    hidden=HiddenCases(n=2, seed=1, make_inputs=lambda r: {'z': r.standard_normal(3) + os.getpid()})),))\n")
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell("def double(z):\n    return 2.0 * z")])
+    nbformat.write(nb, tmp_path / "right.ipynb")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "right.ipynb"),
+                           "--assignment", "t_draw", "--spec", str(spec), "--out", str(out), *LIMITS],
+                          capture_output=True, text=True, env=dict(os.environ, AUTOGRADER_FORK=fork), timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    rec = next(iter(records_by_rel(out).values()))
+    assert (rec["score"], rec["max_score"]) == (2.0, 2.0), rec["tests"]

@@ -163,6 +163,10 @@ def test_every_verdict_and_hint_survives_a_few_ulps_everywhere(assignment_id, gr
     assert base.passed, base.message
     moved = checks.score(ex, case, nudge(right, rng), nudge(exp, rng), nudge(var, rng))
     assert _verdict(moved) == _verdict(base), moved.message
+    # a student whose inputs themselves came out a few ulps away (a recomputed QR)
+    other_inputs = dataclasses.replace(case, inputs=nudge(dict(case.inputs), rng))
+    far = checks.score(ex, case, checks.evaluate(ex, other_inputs, _reference_namespace(ex, other_inputs)), exp, var)
+    assert _verdict(far) == _verdict(base), far.message
 
     numerical = {k: v for k, v in right.items() if k.startswith("numerical:")}
     for name, outs in var.items():
