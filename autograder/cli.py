@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A Windows console or pipe in a legacy code page cannot print ✅: print "?" rather than fail.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
     try:
         return {"grade": cmd_grade, "check": cmd_check, "gradescope": cmd_gradescope,
@@ -113,7 +117,7 @@ def _grader(args, *, hidden: bool, progress=None, assignment: str | None = None,
 
     markers = None
     if getattr(args, "test_cells", None):
-        markers = notebook_io.TestCellMarkers.from_dict(json.loads(Path(args.test_cells).read_text()))
+        markers = notebook_io.TestCellMarkers.from_dict(json.loads(Path(args.test_cells).read_text(encoding="utf-8")))
     grader = Grader(assignment or args.assignment, spec_path=args.spec, limits=_limits(args),
                     jobs=getattr(args, "jobs", 1), hidden=hidden, progress=progress, hide=hide,
                     markers=markers)

@@ -699,8 +699,8 @@ class ResultStore:
 
         folder = self.out / slug(record["id"])
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "results.json").write_text(json.dumps(report.gradescope(record), indent=1))
-        (folder / "output.txt").write_text(record.pop("full_output", record.get("output", "")))
+        (folder / "results.json").write_text(json.dumps(report.gradescope(record), indent=1), encoding="utf-8")
+        (folder / "output.txt").write_text(record.pop("full_output", record.get("output", "")), encoding="utf-8")
         line = (json.dumps(record) + "\n").encode()
         with self._lock:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

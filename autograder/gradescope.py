@@ -33,7 +33,7 @@ SKIP = ("__pycache__", ".pytest_cache", ".ipynb_checkpoints")
 
 def template(name: str, **values) -> str:
     """A file of autograder/templates with ``$name`` placeholders filled (``$$`` is ``$``)."""
-    return string.Template((TEMPLATES / name).read_text()).safe_substitute(**values)
+    return string.Template((TEMPLATES / name).read_text(encoding="utf-8")).safe_substitute(**values)
 
 
 def build_zip(assignment_id: str, path: str | Path) -> Path:
@@ -91,10 +91,10 @@ def run(root: str | Path, assignment_id: str) -> dict:
         out = {"score": 0.0, "execution_time": 0.0, "tests": [],
                "output": f"status: malformed\nexpected a notebook named {assignment_id}.ipynb in the submission, "
                          f"got: {listing}"}
-        (results / "results.json").write_text(json.dumps(out, indent=1))
+        (results / "results.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
         return out
     markers_file = root / "source" / "test_cells.json"
-    markers = (notebook_io.TestCellMarkers.from_dict(json.loads(markers_file.read_text()))
+    markers = (notebook_io.TestCellMarkers.from_dict(json.loads(markers_file.read_text(encoding="utf-8")))
                if markers_file.exists() else None)
     grader = Grader(assignment_id, hidden=True, markers=markers,
                     hide=[root / "source", root / "submission", results])
@@ -106,7 +106,7 @@ def run(root: str | Path, assignment_id: str) -> dict:
     others = [p.name for p in found if p not in chosen]
     if others:
         out["output"] += f"\nonly {chosen[0].name} was graded; also submitted: {', '.join(others)}"
-    (results / "results.json").write_text(json.dumps(out, indent=1))
+    (results / "results.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
     return out
 
 

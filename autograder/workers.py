@@ -59,11 +59,13 @@ def fork_problem() -> str | None:
 
 
 def worker_env() -> dict:
-    """The environment of a worker: one BLAS thread, no bytecode files, the autograder
-    package importable even when it is only a folder next to the notebook."""
+    """The environment of a worker: one BLAS thread, no bytecode files, UTF-8 text on every
+    system (a Windows pipe would otherwise take the legacy code page and fail on ✅), the
+    autograder package importable even when it is only a folder next to the notebook."""
     path = os.environ.get("PYTHONPATH", "")
     return dict(os.environ, MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-                PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=PACKAGE_PARENT + (os.pathsep + path if path else ""))
+                PYTHONDONTWRITEBYTECODE="1", PYTHONUTF8="1", PYTHONIOENCODING="utf-8",
+                PYTHONPATH=PACKAGE_PARENT + (os.pathsep + path if path else ""))
 
 
 def read_stream(stream, size: int = 1 << 20) -> bytes:
