@@ -6,7 +6,8 @@
      reference      the source notebook (every answer right),
      blank          the unmodified release (nothing answered),
      student_a/b    the source notebook with one seeded mistake each (``samples/<id>.py``).
-3. Grade each assignment's submissions with ``autograder grade`` (isolated, --jobs 2).
+3. Grade each assignment's submissions with the batch grader (isolated, two jobs), as
+   ``autograder grade`` does.
 4. Print the gradebook: one row per student, one column per assignment.
 
 Instructor side only: it needs ``assignments/``, ``samples/`` and ``nbgrader``.
@@ -95,7 +96,8 @@ def format_table(ids: list[str], books: dict[str, dict[str, dict]]) -> str:
 
 
 def run(out: Path | None = None, jobs: int = 2, ids: list[str] | None = None) -> int:
-    from autograder.cli import main as cli
+    from autograder.grade import Grader
+    from autograder.sandbox import submission_folders
 
     out = Path(out) if out else REPO / "build" / "demo"
     ids = ids or assignment_ids()
@@ -122,11 +124,11 @@ def run(out: Path | None = None, jobs: int = 2, ids: list[str] | None = None) ->
         shutil.rmtree(graded)
     books = {}
     for aid in ids:
-        code = cli(["grade", str(out / "submissions" / aid), "--assignment", aid,
-                    "--jobs", str(jobs), "--out", str(graded / aid), "--quiet"])
-        if code != 0:
-            print(f"autograder demo: grading {aid} failed (exit {code})", file=sys.stderr)
-            return code
+        folder = out / "submissions" / aid
+        grader = Grader(aid, jobs=jobs, hidden=True, hide=[graded / aid, *submission_folders([folder])])
+        if aid == ids[0] and grader.isolation_warning:
+            print(f"    {grader.isolation_warning}")
+        grader.grade_paths([folder], graded / aid)
         books[aid] = read_gradebook(graded / aid / "gradebook.csv")
 
     print()

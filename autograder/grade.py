@@ -1,4 +1,4 @@
-"""Batch grading: each submission in its own process, results written as they finish.
+"""Grading one submission in isolation: the supervisor of its runs, their limits and retries.
 
 ``Grader`` reads each submission (``autograder.notebook_io``), runs its student cells in a
 child forked by a pre-started worker (``autograder.worker``, inside bubblewrap when it
@@ -15,13 +15,8 @@ notebook re-run without it; when it dies while evaluating a case, that case fail
 evaluation resumes with the next one. Each submission therefore gets the points its
 working answers earn, and 0 only for what it broke.
 
-Results: ``OUT/results.jsonl`` gets one JSON line per submission as soon as it is graded
-(flushed and fsynced); ``OUT/<slug>/results.json`` (Gradescope) and ``output.txt`` next to
-it. A submission's id is ``<path relative to the common folder of the arguments>@<first 12
-hex digits of the sha256 of its bytes>``: re-running with the same OUT skips every id
-already in results.jsonl (a half-written last line is dropped and regraded), so each
-submission is graded exactly once, and an edited file is graded again. ``junit.xml`` and
-``gradebook.csv`` are regenerated from results.jsonl at the end.
+Batches of submissions (``grade_paths``), their result folder and resuming are in
+``autograder.batch``; which files are submissions, in ``autograder.submissions``.
 
 Statuses: ``graded`` (ran normally), ``timeout`` (something was stopped for time),
 ``error`` (the submission's process crashed or broke the protocol, or the grader failed on
@@ -29,26 +24,20 @@ it), ``malformed`` (not a readable nbformat-4 notebook; score 0).
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import json
 import os
-import re
 import select
 import signal
-import sys
-import threading
 import time
-import queue
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import notebook_io, sandbox as sandbox_mod, worker as wire
+from autograder import notebook_io, sandbox as sandbox_mod, wire
 from autograder.casedata import encode_input
+from autograder.submissions import Submission, discover
 from autograder.workers import WorkerDied, close_stream, fork_problem, read_stream, transport
-from autograder.spec import Assignment, load as load_spec
+from autograder.spec import SPECS_PATH_ENV, load_assignment
 
-SPECS_PATH_ENV = "AUTOGRADER_SPECS_PATH"
 OUTPUT_IN_RECORD = 20_000      # characters of output kept in results.jsonl (all of it in output.txt)
 
 
@@ -69,104 +58,8 @@ class Limits:
                 "file_bytes": self.file_bytes, "processes": self.processes}
 
 
-# --------------------------------------------------------------------------- specs
-
-def load_assignment(assignment_id: str, spec_path: str | None = None) -> Assignment:
-    """The assignment spec: ``autograder/specs/<id>.py``, or a file given by path.
-
-    ``spec_path`` (``--spec`` on the command line) or the environment variable
-    ``AUTOGRADER_SPECS_PATH`` (a folder holding ``<id>.py``) load a spec that is not part
-    of the package, e.g. the small spec the tests use.
-    """
-    if not spec_path and os.environ.get(SPECS_PATH_ENV):
-        candidate = Path(os.environ[SPECS_PATH_ENV]) / f"{assignment_id}.py"
-        if candidate.exists():
-            spec_path = str(candidate)
-    if spec_path:
-        from autograder import casedata
-
-        module_name = f"autograder_spec_{assignment_id}"
-        if module_name in sys.modules:
-            return casedata.with_stored_inputs(sys.modules[module_name].ASSIGNMENT)
-        spec = importlib.util.spec_from_file_location(module_name, spec_path)
-        if spec is None or spec.loader is None:
-            raise KeyError(f"cannot load a spec from {spec_path!r}: expected a Python file defining ASSIGNMENT")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)
-        assignment = module.ASSIGNMENT
-        if assignment.id != assignment_id:
-            raise KeyError(f"spec {spec_path} defines assignment {assignment.id!r}, expected {assignment_id!r}")
-        return casedata.with_stored_inputs(assignment)
-    return load_spec(assignment_id)
-
-
-def source_markers(assignment_id: str) -> notebook_io.TestCellMarkers | None:
-    """Test-cell ids of ``assignments/<id>/<id>.ipynb`` when it is there (instructor side)."""
-    path = sandbox_mod.project_root() / "assignments" / assignment_id / f"{assignment_id}.ipynb"
-    try:
-        return notebook_io.markers_from_source(notebook_io.read_notebook(path))
-    except notebook_io.Malformed:
-        return None
-
-
 def all_cases(exercise) -> list:
     return list(exercise.cases(hidden=False)) + list(exercise.cases(hidden=True))
-
-
-# --------------------------------------------------------------------------- submissions
-
-@dataclass
-class Submission:
-    path: Path
-    rel: str
-    id: str
-    data: bytes | None = None
-    problem: str | None = None     # why it is malformed, when known before parsing
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:12]
-
-
-def discover(paths: list[str | Path]) -> list[Submission]:
-    """Submissions from files and folders (folders: every ``*.ipynb`` below, recursively).
-
-    A missing path, a folder without notebooks and a non-notebook file are kept: they
-    become ``malformed`` results, not errors of the grader.
-    """
-    found: list[Path] = []
-    anchors: list[Path] = []
-    for arg in paths:
-        p = Path(arg).absolute()
-        anchors.append(p if p.is_dir() else p.parent)
-        if p.is_dir():
-            inner = sorted(q for q in p.rglob("*.ipynb") if ".ipynb_checkpoints" not in q.parts)
-            found.extend(inner if inner else [p])
-        else:
-            found.append(p)
-    root = Path(os.path.commonpath([str(a) for a in anchors])) if anchors else Path.cwd()
-    subs, seen = [], set()
-    for p in found:
-        rel = os.path.relpath(p, root) if p != root else p.name
-        problem, data = None, None
-        try:
-            data = notebook_io.read_bytes(p)
-            digest = _sha(data)
-        except notebook_io.Malformed as exc:
-            problem = str(exc)
-            digest = "missing" if not p.exists() else ("directory" if p.is_dir() else "unreadable")
-        sid = f"{rel}@{digest}"
-        if sid in seen:
-            continue
-        seen.add(sid)
-        subs.append(Submission(p, rel, sid, data, problem))
-    return subs
-
-
-def slug(submission_id: str) -> str:
-    """A folder name for a submission id."""
-    return re.sub(r"[^A-Za-z0-9._@-]+", "__", submission_id).strip("_") or "submission"
 
 
 # --------------------------------------------------------------------------- one submission
@@ -224,7 +117,7 @@ class Grader:
         self.limits = limits or Limits()
         self.jobs = max(1, int(jobs))
         self.hidden = hidden
-        self.markers = markers if markers is not None else source_markers(assignment_id)
+        self.markers = markers if markers is not None else notebook_io.source_markers(assignment_id)
         self.progress = progress
         show = [self.spec_path] if self.spec_path else []
         if use_sandbox:
@@ -241,7 +134,6 @@ class Grader:
                 self.cases[(ex.grade_id, i)] = (ex, case)
         self._expected = {}
         self._encoded = {}
-        self._lock = threading.Lock()
 
     @property
     def isolation_warning(self) -> str | None:
@@ -609,104 +501,8 @@ class Grader:
                 box[0].close()
 
     def grade_paths(self, paths, out: str | Path) -> list[dict]:
-        """Grade every submission not yet in ``OUT/results.jsonl``; return all records."""
-        from autograder import report
+        """Grade every submission not yet in ``OUT/results.jsonl``; return all records
+        (``autograder.batch``)."""
+        from autograder.batch import grade_batch
 
-        out = Path(out)
-        store = ResultStore(out)
-        subs = discover(paths)
-        todo = [s for s in subs if s.id not in store.done]
-        total, done = len(todo), [0]
-        started = time.monotonic()
-        work: queue.Queue = queue.Queue()
-        for s in todo:
-            work.put(s)
-
-        def slot(box):
-            try:
-                while True:
-                    try:
-                        sub = work.get_nowait()
-                    except queue.Empty:
-                        return
-                    rec = self.grade_submission(sub, box)
-                    store.write(rec)
-                    with self._lock:
-                        done[0] += 1
-                        if self.progress is not None:
-                            rate = done[0] / max(time.monotonic() - started, 1e-9)
-                            print(f"[{done[0]:>{len(str(total))}}/{total}] {rate:5.1f}/s  {self.assignment_id}  "
-                                  f"{sub.rel}  {rec['score']:g}/{rec['max_score']:g}  {rec['status']}",
-                                  file=self.progress, flush=True)
-            finally:
-                if box[0] is not None:
-                    box[0].close()
-
-        # Workers boot (imports) while the expected values are computed here.
-        n_slots = min(self.jobs, total)
-        boxes = [[self.Worker(self.box, self.assignment_id, self.spec_path).spawn()] for _ in range(n_slots)]
-        try:
-            self.prepare()
-        except BaseException:
-            for b in boxes:
-                b[0].kill()
-            raise
-        threads = [threading.Thread(target=slot, args=(b,), daemon=True) for b in boxes]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        records = store.load()
-        report.write_junit(records, out / "junit.xml")
-        report.write_gradebook(records, out / "gradebook.csv", self.assignment)
-        return records
-
-
-class ResultStore:
-    """``OUT/results.jsonl`` plus the per-submission folders; see the module docstring."""
-
-    def __init__(self, out: Path):
-        self.out = Path(out)
-        self.out.mkdir(parents=True, exist_ok=True)
-        self.path = self.out / "results.jsonl"
-        self._lock = threading.Lock()
-        self.done = {r["id"] for r in self.load(repair=True)}
-
-    def load(self, repair: bool = False) -> list[dict]:
-        if not self.path.exists():
-            return []
-        data = self.path.read_bytes()
-        end = data.rfind(b"\n") + 1
-        if repair and end != len(data):
-            # A line cut short by a kill: drop it, that submission is graded again.
-            with open(self.path, "r+b") as f:
-                f.truncate(end)
-                f.flush()
-                os.fsync(f.fileno())
-        records, seen = [], set()
-        for line in data[:end].splitlines():
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(rec, dict) and "id" in rec and rec["id"] not in seen:
-                seen.add(rec["id"])
-                records.append(rec)
-        return records
-
-    def write(self, record: dict) -> None:
-        from autograder import report
-
-        folder = self.out / slug(record["id"])
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "results.json").write_text(json.dumps(report.gradescope(record), indent=1), encoding="utf-8")
-        (folder / "output.txt").write_text(record.pop("full_output", record.get("output", "")), encoding="utf-8")
-        line = (json.dumps(record) + "\n").encode()
-        with self._lock:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                os.write(fd, line)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            self.done.add(record["id"])
+        return grade_batch(self, paths, out)

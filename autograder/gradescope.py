@@ -38,7 +38,8 @@ def template(name: str, **values) -> str:
 
 def build_zip(assignment_id: str, path: str | Path) -> Path:
     """Write the Gradescope autograder zip of one assignment."""
-    from autograder.grade import load_assignment, source_markers
+    from autograder.notebook_io import source_markers
+    from autograder.spec import load_assignment
 
     load_assignment(assignment_id)            # unknown assignment: KeyError before writing
     root = sandbox.project_root()

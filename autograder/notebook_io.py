@@ -132,3 +132,14 @@ def cells_to_run(nb, markers: TestCellMarkers | None = None) -> list[tuple[int, 
     """(1-based cell number, source) of the code cells that are not test cells."""
     return [(k, _source(cell)) for k, cell in enumerate(nb.cells, start=1)
             if cell.get("cell_type") == "code" and not is_test_cell(cell, markers)]
+
+
+def source_markers(assignment_id: str, root: Path | None = None) -> "TestCellMarkers | None":
+    """Test-cell ids of the source notebook ``assignments/<id>/<id>.ipynb`` under ``root``
+    (default: the folder holding the ``autograder`` package, the repository in a checkout),
+    or None where it is not there (a student's install)."""
+    root = Path(root) if root else Path(__file__).resolve().parent.parent
+    try:
+        return markers_from_source(read_notebook(root / "assignments" / assignment_id / f"{assignment_id}.ipynb"))
+    except Malformed:
+        return None

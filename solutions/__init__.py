@@ -30,11 +30,11 @@ Mapping to other notations:
   two biases; for RNN and LSTM b = b_ih + b_hh. For PyTorch's GRU the biases cannot be
   merged: b_hh's n block sits inside the reset r * (...).
 
-Modules: activations, rnn, lstm, gru, gradcheck (numerical gradients, clipping),
+Modules: activations, rnn, lstm, gru, clipping,
 architectures, params, worked_examples, variants. Every public name is re-exported here.
 """
 from .activations import dsigmoid, drelu, dtanh, relu, sigmoid, softmax, tanh
-from .gradcheck import clip_by_global_norm, eval_numerical_gradient, eval_numerical_gradient_array, rel_error
+from .clipping import clip_by_global_norm
 from .gru import (gru_backward, gru_forward, gru_state_update, gru_step_backward, gru_step_forward,
                   gru_step_forward_pytorch)
 from .lstm import (lstm_backward, lstm_coupled_step_forward, lstm_forward, lstm_peephole_step_forward,

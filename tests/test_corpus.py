@@ -101,7 +101,8 @@ def test_a_failed_case_always_says_why(batch):
 
 def test_each_batch_result_equals_grading_that_submission_alone(batch):
     """Each submission graded on its own (a fresh worker, no neighbours): same status and tests."""
-    from autograder.grade import Grader, Limits, discover
+    from autograder.grade import Grader, Limits
+    from autograder.submissions import discover
 
     graders = {}
     for aid, run in batch["runs"].items():

@@ -142,7 +142,7 @@ def test_edited_test_cells_and_points_metadata_change_nothing(batch):
 def test_a_flood_of_output_is_cut_to_the_cap(batch):
     _, _, _, out, _ = batch
     rec = records_by_rel(out)["subs/output_flood.ipynb"]
-    from autograder.grade import slug
+    from autograder.submissions import slug
 
     kept = (out / slug(rec["id"]) / "output.txt").read_text()
     assert 1_000_000 <= len(kept) < 1_100_000
@@ -151,7 +151,8 @@ def test_a_flood_of_output_is_cut_to_the_cap(batch):
 
 def test_each_result_equals_grading_that_submission_alone(batch):
     """Graded one by one in this process (one worker, no neighbours), same scores and tests."""
-    from autograder.grade import Grader, Limits, discover
+    from autograder.grade import Grader, Limits
+    from autograder.submissions import discover
 
     folder, _, expected, out, _ = batch
     batch_recs = records_by_rel(out)

@@ -14,8 +14,8 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from autograder import notebook_io, report, worker
-from autograder.grade import discover, slug
+from autograder import notebook_io, report, wire
+from autograder.submissions import discover, slug
 
 
 def record(id_, status, score, tests):
@@ -72,12 +72,12 @@ def test_gradebook_keeps_crashes_timeouts_and_malformed_apart_from_an_honest_zer
 
 
 def frame(header, payload=b""):
-    return worker.encode_frame(header, payload)
+    return wire.encode_frame(header, payload)
 
 
 def test_frames_split_anywhere_are_reassembled():
     data = frame({"t": "cell", "k": 1}) + frame({"t": "done"})
-    reader = worker.FrameReader()
+    reader = wire.FrameReader()
     got = [reader.feed(data[i:i + 1]) for i in range(len(data))]
     assert [h for chunk in got for h, _ in chunk] == [{"t": "cell", "k": 1}, {"t": "done"}]
 
@@ -86,7 +86,7 @@ def test_array_values_come_back_exactly():
     arr = np.arange(6, dtype=np.float64).reshape(2, 3) / 7
     header = {"t": "result", "values": [{"name": "out", "kind": "array", "shape": [2, 3]},
                                         {"name": "dtype:out", "kind": "string", "value": "float32"}]}
-    values = worker.decode_values(header, arr.tobytes())
+    values = wire.decode_values(header, arr.tobytes())
     assert np.array_equal(values["out"], arr) and values["dtype:out"] == "float32"
 
 
@@ -99,15 +99,15 @@ def test_array_values_come_back_exactly():
     ({"values": "nope"}, b"", "must be a list"),
 ])
 def test_a_malformed_result_is_refused_with_a_reason(header, payload, words):
-    with pytest.raises(worker.ProtocolError, match=words):
-        worker.decode_values(header, payload)
+    with pytest.raises(wire.ProtocolError, match=words):
+        wire.decode_values(header, payload)
 
 
 def test_an_oversized_or_non_json_frame_is_refused():
-    with pytest.raises(worker.ProtocolError, match="header"):
-        worker.FrameReader().feed(struct.pack(">II", worker.MAX_HEADER + 1, 0))
-    with pytest.raises(worker.ProtocolError, match="not JSON"):
-        worker.FrameReader().feed(struct.pack(">II", 3, 0) + b"{{{")
+    with pytest.raises(wire.ProtocolError, match="header"):
+        wire.FrameReader().feed(struct.pack(">II", wire.MAX_HEADER + 1, 0))
+    with pytest.raises(wire.ProtocolError, match="not JSON"):
+        wire.FrameReader().feed(struct.pack(">II", 3, 0) + b"{{{")
 
 
 @pytest.mark.parametrize("content, words", [
@@ -157,9 +157,9 @@ def test_submission_ids_are_relative_paths_with_a_content_hash(tmp_path):
 
 def test_frames_before_garbage_are_kept_and_the_garbage_refused_next():
     """The grader must see where the child was (the cell frame) before it sent garbage."""
-    reader = worker.FrameReader()
+    reader = wire.FrameReader()
     frames = reader.feed(frame({"t": "cell", "k": 3}) + b"\xff" * 16)
     assert [h for h, _ in frames] == [{"t": "cell", "k": 3}]
     assert reader.error is not None
-    with pytest.raises(worker.ProtocolError, match="header of 4294967295 bytes"):
+    with pytest.raises(wire.ProtocolError, match="header of 4294967295 bytes"):
         reader.feed(b"")

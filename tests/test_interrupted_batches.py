@@ -193,7 +193,7 @@ def test_killed_workers_do_not_outlive_their_grader(batch):
 
 
 def test_per_submission_files_exist_for_every_result(batch):
-    from autograder.grade import slug
+    from autograder.submissions import slug
 
     missing = [r["id"] for r in batch["final"] if not (batch["out"] / slug(r["id"]) / "results.json").exists()]
     assert not missing

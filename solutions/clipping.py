@@ -1,14 +1,11 @@
-"""Gradient checking and gradient clipping.
+"""Gradient clipping: ``clip_by_global_norm`` rescales a set of gradients together.
 
-The numerical-gradient tools live in ``autograder.numgrad`` (students get them) and are
-re-exported here. ``clip_by_global_norm`` rescales a set of gradients together.
+(The numerical-gradient tools the grader uses are ``autograder.numgrad``; the reference
+depends on numpy only.)
 """
 import numpy as np
 
-from autograder.numgrad import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
-
-__all__ = ["eval_numerical_gradient", "eval_numerical_gradient_array", "rel_error",
-           "clip_by_global_norm"]
+__all__ = ["clip_by_global_norm"]
 
 
 def clip_by_global_norm(grads, max_norm):
