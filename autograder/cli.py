@@ -1,4 +1,4 @@
-"""The ``autograder`` command: grade, check, gradescope, classroom-workflow, audit, demo, student-kit.
+"""The ``autograder`` command: grade, check, gradescope, classroom-workflow, audit, demo, student-kit, sync.
 
 Exit codes: 0 when the command did its job (whatever the scores), 2 when the grader
 itself could not (bad arguments, unknown assignment, output folder not writable).
@@ -80,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--jobs", type=int, default=2)
     d.add_argument("--assignment", action="append", default=None, metavar="ID",
                    help="only this assignment (repeatable; default: all)")
+    y = sub.add_parser("sync", help="bring the notebooks' test cells, points, headings and totals, and the "
+                                    "public data, in line with the specs")
+    y.add_argument("ids", nargs="*", metavar="ASSIGNMENT", help="assignment ids (default: all)")
+    y.add_argument("--check", action="store_true", help="write nothing; list what is out of date and exit 1 if any")
+
     k = sub.add_parser("student-kit", help="build what students install: the self-check wheel (without "
                                            "solutions), the released notebooks and the lectures")
     k.add_argument("--out", required=True, metavar="DIR", help="folder to write the kit into")
@@ -95,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"grade": cmd_grade, "check": cmd_check, "gradescope": cmd_gradescope,
                 "classroom-workflow": cmd_workflow, "audit": cmd_audit, "demo": cmd_demo,
-                "student-kit": cmd_kit}[args.command](args)
+                "student-kit": cmd_kit, "sync": cmd_sync}[args.command](args)
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] not in ("autograder", "solutions", "samples", "nbgrader"):
             raise
@@ -230,6 +235,12 @@ def cmd_audit(args) -> int:
     else:
         print(audit.format_report(report))
     return EXIT_OK
+
+
+def cmd_sync(args) -> int:
+    from autograder import sync
+
+    return sync.run(args.ids, check=args.check)
 
 
 def cmd_kit(args) -> int:

@@ -29,7 +29,7 @@ DIST_NAME = "rnn-course-selfcheck"
 REPO = Path(__file__).resolve().parent.parent
 # Left out of the wheel: they need the instructor's side (solutions, samples, nbgrader, the
 # source notebooks) and have nothing to offer a student.
-INSTRUCTOR_ONLY = ("build_data.py", "demo.py", "audit.py", "gradescope.py", "kit.py", "templates")
+INSTRUCTOR_ONLY = ("build_data.py", "demo.py", "audit.py", "gradescope.py", "kit.py", "sync.py", "templates")
 # What the self-check and the notebooks import; numpy's floor is the oldest the tests run.
 DEPENDENCIES = ("numpy>=1.26", "sympy>=1.12", "matplotlib>=3.8", "ipywidgets>=8.0", "jupyterlab>=4.0",
                 "ipython>=8.0", "nbformat>=5.9")
