@@ -33,23 +33,21 @@ def _seq_inputs(rng, N, T, D, H):
                 b=rng.standard_normal(H) * 0.5)
 
 
-FAMILIES = {
-    "rnn_step_forward": dict(reference="solutions.rnn:rnn_step_forward", outputs=("next_h",),
-                             make=lambda rng, D, H: _step_inputs(rng, 2, D, H, 1),
-                             variants=("tanh_sigmoid_swapped", "weights_swapped", "recurrent_weights_transposed",
-                                       "concat_order_reversed", "bias_missing")),
-    "rnn_forward": dict(reference="solutions.rnn:rnn_forward", outputs=("h",),
-                        make=lambda rng, D, H: _seq_inputs(rng, 2, 3, D, H),
-                        variants=("tanh_sigmoid_swapped", "bias_missing", "states_shifted_by_one")),
-    "lstm_step_forward": dict(reference="solutions.lstm:lstm_step_forward", outputs=("next_h", "next_c"),
-                              make=lambda rng, D, H: _lstm_inputs(rng, 2, D, H),
-                              variants=("tanh_sigmoid_swapped", "weights_swapped", "bias_missing",
-                                        "forget_gate_on_candidate", "prev_h_for_prev_c")),
-    "gru_step_forward": dict(reference="solutions.gru:gru_step_forward", outputs=("next_h",),
-                             make=lambda rng, D, H: _step_inputs(rng, 2, D, H, 3),
-                             variants=("tanh_sigmoid_swapped", "weights_swapped", "bias_missing",
-                                       "gru_pytorch_convention", "gru_reset_after_product")),
+def _spec_exercise(grade_id):
+    """The exercise of that grade id in the course's specs: its reference and its known mistakes."""
+    from autograder import build_data, spec
+
+    return next(ex for aid in build_data.spec_ids() for ex in spec.load(aid).exercises if ex.grade_id == grade_id)
+
+
+MAKERS = {
+    "rnn_step_forward": lambda rng, D, H: _step_inputs(rng, 2, D, H, 1),
+    "rnn_forward": lambda rng, D, H: _seq_inputs(rng, 2, 3, D, H),
+    "lstm_step_forward": lambda rng, D, H: _lstm_inputs(rng, 2, D, H),
+    "gru_step_forward": lambda rng, D, H: _step_inputs(rng, 2, D, H, 3),
 }
+FAMILIES = {gid: dict(reference=ex.reference, outputs=ex.outputs, make=MAKERS[gid], variants=ex.variants)
+            for gid, ex in ((gid, _spec_exercise(gid)) for gid in MAKERS)}
 
 
 def _exercise(family, D, H, *, hidden=False):

@@ -71,6 +71,19 @@ def _fmt(shape):
     return str(tuple(shape))
 
 
+def test_every_cell_function_a_spec_grades_is_checked_here():
+    """The specs name the graded functions; each one of the cell modules (rnn, lstm, gru) must
+    have a maker above, so a new exercise cannot slip past these checks unnoticed."""
+    from autograder import build_data, spec
+
+    graded = {ex.reference.partition(":")[2] for aid in build_data.spec_ids() for ex in spec.load(aid).exercises
+              if ex.reference.partition(":")[0] in ("solutions.rnn", "solutions.lstm", "solutions.gru")
+              and ex.kind in ("function", "gradient")}
+    assert graded, "no spec names a cell function"
+    # the state updates take gate values, not weight matrices: there is no layout to check
+    assert graded <= set(MAKERS) | {"lstm_state_update", "gru_state_update"}, graded - set(MAKERS)
+
+
 @pytest.mark.parametrize("fn, arg", SIZE_CASES, ids=[f"{f}-{a}" for f, a in SIZE_CASES])
 def test_wrong_size_names_the_argument_and_both_shapes(fn, arg):
     args = MAKERS[fn]()
