@@ -13,7 +13,7 @@ x of shape (N, T, D) and h of shape (N, T, H). ``*`` is the elementwise product.
       i = sigmoid(a_i), f = sigmoid(a_f), g = tanh(a_g), o = sigmoid(a_o)
       c_t = f * c_{t-1} + i * g
       h_t = o * tanh(c_t)
-- GRU (Cho et al. 2014, the seeds' convention): blocks r, z, n of Wx (D, 3H),
+- GRU (Cho et al. 2014, the notes' convention): blocks r, z, n of Wx (D, 3H),
   Wh (H, 3H), b (3H,):
       r = sigmoid(x_t Wx_r + h_{t-1} Wh_r + b_r)
       z = sigmoid(x_t Wx_z + h_{t-1} Wh_z + b_z)
@@ -23,7 +23,7 @@ x of shape (N, T, D) and h of shape (N, T, H). ``*`` is the elementwise product.
       n = tanh(x_t Wx_n + bx_n + r * (h_{t-1} Wh_n + bh_n)),  h_t = (1 - z) * n + z * h_{t-1}.
 
 Mapping to other notations:
-- The seeds write W . [h_{t-1}, x_t] + b with a column vector and W of shape (H, H + D)
+- The notes write W . [h_{t-1}, x_t] + b with a column vector and W of shape (H, H + D)
   (per gate block for LSTM and GRU). That equals x_t Wx + h_{t-1} Wh + b for
   W = [Wh^T | Wx^T], i.e. Wh = W[:, :H].T and Wx = W[:, H:].T.
 - PyTorch stores W_ih = Wx.T of shape (kH, D) and W_hh = Wh.T of shape (kH, H) with

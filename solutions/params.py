@@ -93,7 +93,7 @@ def dense_param_count(n_in, n_out):
 
 def forecasting_model_counts(cell="rnn", *, return_sequences=False, steps=24, features=5,
                              units=64, horizon=12, hidden_dense=128):
-    """Layer-by-layer parameter counts of the seeds' Keras forecasting model.
+    """Layer-by-layer parameter counts of the notes' Keras forecasting model.
 
     The model reads (batch, steps=24, features=5) and predicts (batch, horizon=12):
 

@@ -12,7 +12,7 @@ __all__ = ["activation_derivatives", "activations_at_2", "worked_example_h",
            "many_to_one_forward", "many_to_many_forward", "answer_tanh", "answer_shapes",
            "WORKED_EXAMPLE"]
 
-#: the seeds' 1-D example: inputs 0.1, 0.2, 0.3, W (input weight) = 2, U (recurrent) = 0.5, b = 0.1, h0 = 0
+#: the notes' 1-D example: inputs 0.1, 0.2, 0.3, W (input weight) = 2, U (recurrent) = 0.5, b = 0.1, h0 = 0
 WORKED_EXAMPLE = dict(x=np.array([0.1, 0.2, 0.3]).reshape(1, 3, 1), h0=np.zeros((1, 1)),
                       Wx=np.array([[2.0]]), Wh=np.array([[0.5]]), b=np.array([0.1]))
 

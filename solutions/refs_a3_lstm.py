@@ -22,7 +22,7 @@ def lstm_gates(x, prev_h, Wx, Wh, b):
     return sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])
 
 
-#: the seeds' six LSTM state-update examples as (prev_c, f, i, g, o); where a seed gives
+#: the notes' six LSTM state-update examples as (prev_c, f, i, g, o); where the notes give
 #: no output gate, o = 1 (h_t is then tanh(C_t)); where it gives C_t itself, f = 1, i = 0.
 LECTURE_EXAMPLES = np.array([
     [0.9, 0.4, 0.5, 0.3, 1.0],     # partial retention: C_t = 0.4*0.9 + 0.5*0.3

@@ -17,7 +17,7 @@ from .worked_examples import gru_full_step_example, gru_reset_gate_example
 __all__ = ["gru_candidate", "RESET_EXAMPLE", "reset_example", "full_example", "keras_gru_params",
            "answer_conventions", "VARIANTS"]
 
-#: the seeds' reset-gate example: h_{t-1} = 0.7, x = 0.3, r = 0.2, W = [0.5, 0.5] on [r*h, x], b = 0.1
+#: the notes' reset-gate example: h_{t-1} = 0.7, x = 0.3, r = 0.2, W = [0.5, 0.5] on [r*h, x], b = 0.1
 RESET_EXAMPLE = dict(x=np.array([[0.3]]), prev_h=np.array([[0.7]]), r=np.array([[0.2]]),
                      Wx_n=np.array([[0.5]]), Wh_n=np.array([[0.5]]), b_n=np.array([0.1]))
 

@@ -62,7 +62,7 @@ def _counts(**kw):
 
 
 def forecast_counts_last():
-    """[SimpleRNN(64), Dense(12), total] parameters of the seeds' model with return_sequences=False."""
+    """[SimpleRNN(64), Dense(12), total] parameters of the notes' model with return_sequences=False."""
     return _counts(return_sequences=False)
 
 

@@ -1,13 +1,13 @@
-"""Every numeric example of the seeds, recomputed with the reference implementation.
+"""Every numeric example of the notes, recomputed with the reference implementation.
 
-Each function returns a ``WorkedExample``: the inputs the seed gives, what the
-reference computes from them, and what the seed states, so the course can show both
-numbers side by side. Where they differ beyond the seed's own rounding, the example's
-``discrepancies()`` lists it and ``docs/seed_errata.md`` explains it (under the heading
+Each function returns a ``WorkedExample``: the inputs the notes give, what the
+reference computes from them, and what the notes state, so the course can show both
+numbers side by side. Where they differ beyond the notes' own rounding, the example's
+``discrepancies()`` lists it and ``docs/notes_errata.md`` explains it (under the heading
 of the example's name). Names are stable: lecture notebooks and assignments use them.
 
-Stated values are kept as the seed prints them (strings such as ``"0.291"``), so the
-rounding the seed used is part of the record: a stated ``"0.291"`` agrees with any
+Stated values are kept as the notes print them (strings such as ``"0.291"``), so the
+rounding the notes used is part of the record: a stated ``"0.291"`` agrees with any
 computed value within half a unit of its last place, 0.0005. A stated formula (``"2*h**2 + h"``)
 agrees when sympy simplifies the difference to 0.
 
@@ -43,7 +43,7 @@ class Discrepancy:
     """One stated number that the computation does not reproduce.
 
     key:       the quantity, a key of both ``stated`` and ``computed``.
-    stated:    what the seed prints (string).
+    stated:    what the notes print (string).
     computed:  what the reference gives.
     difference: |computed - stated| (None for a formula).
     tolerance: the allowed difference (half a unit of the stated last place, or ``tol``).
@@ -58,14 +58,14 @@ class Discrepancy:
 
 @dataclass(frozen=True)
 class WorkedExample:
-    """A seed's numeric example and its recomputation.
+    """The notes' numeric example and its recomputation.
 
     name:     stable identifier, e.g. ``"rnn_sequence"``.
-    source:   the seed file and where in it (section title, a short quote).
+    source:   the notes file and where in it (section title, a short quote).
     inputs:   the example's given values, named as in the course notation.
     computed: what the reference implementation gives (floats, ints or sympy expressions).
-    stated:   what the seed prints, as printed (strings); a subset of computed's keys.
-    note:     how the seed's inputs were mapped onto the reference, or what is missing.
+    stated:   what the notes print, as printed (strings); a subset of computed's keys.
+    note:     how the notes' inputs were mapped onto the reference, or what is missing.
     """
 
     name: str
@@ -137,7 +137,7 @@ def _a(v):
 def rnn_sequence_example():
     """The 1-D RNN on [0.1, 0.2, 0.3] with W = 2.0 (input), U = 0.5 (recurrent), b = 0.1, h0 = 0."""
     xs = [0.1, 0.2, 0.3]
-    Wx, Wh, b = _a(2.0), _a(0.5), np.array([0.1])             # seed: h_t = tanh(W x_t + U h_{t-1} + b)
+    Wx, Wh, b = _a(2.0), _a(0.5), np.array([0.1])             # notes: h_t = tanh(W x_t + U h_{t-1} + b)
     x = np.array(xs).reshape(1, 3, 1)                           # (N=1, T=3, D=1)
     h, _ = rnn_forward(x, np.zeros((1, 1)), Wx, Wh, b)          # (1, 3, 1)
     hs = [float(v) for v in h[0, :, 0]]
@@ -154,10 +154,10 @@ def rnn_sequence_example():
         computed=computed,
         stated={"a1": "0.3", "h1": "0.291", "a2": "0.748", "h2": "0.634",
                 "a3": "1.217", "h3": "0.839"},
-        note="a_t is the argument of tanh. The seed's tanh values are right for its "
+        note="a_t is the argument of tanh. The notes' tanh values are right for its "
              "arguments, but its step-2 argument is wrong (2.0*0.2 + 0.5*0.291 + 0.1 = 0.6455, "
              "not 0.748) and its step-3 sum of its own terms is 1.017, not 1.217; "
-             "see docs/seed_errata.md#rnn_sequence.",
+             "see docs/notes_errata.md#rnn_sequence.",
     )
 
 
@@ -178,7 +178,7 @@ def activation_table_example():
 
 
 def sigmoid_outputs_example():
-    """The seed's 'activation outputs [0.12, 0.5, 0.88]' of sigmoid: at z = -2, 0, 2."""
+    """The notes' 'activation outputs [0.12, 0.5, 0.88]' of sigmoid: at z = -2, 0, 2."""
     s = sigmoid(np.array([-2.0, 0.0, 2.0]))
     return WorkedExample(
         name="sigmoid_outputs",
@@ -187,7 +187,7 @@ def sigmoid_outputs_example():
         inputs={"z": [-2.0, 0.0, 2.0]},
         computed={"sigmoid(-2)": float(s[0]), "sigmoid(0)": float(s[1]), "sigmoid(2)": float(s[2])},
         stated={"sigmoid(-2)": "0.12", "sigmoid(0)": "0.5", "sigmoid(2)": "0.88"},
-        note="The seed does not name the inputs; z = -2, 0, 2 (its comparison table's "
+        note="The notes do not name the inputs; z = -2, 0, 2 (its comparison table's "
              "points and 0) reproduce all three values.",
     )
 
@@ -221,7 +221,7 @@ def lstm_partial_retention_example():
         inputs={"prev_c": 0.9, "f": 0.4, "i": 0.5, "g (C~_t)": 0.3},
         computed={"f*prev_c": 0.4 * 0.9, "i*g": 0.5 * 0.3, "C_t": float(c), "tanh(C_t)": float(h)},
         stated={"f*prev_c": "0.36", "i*g": "0.15", "C_t": "0.51"},
-        note="The seed leaves o_t open (h_t = o_t * tanh(0.51)); computed with o = 1, so "
+        note="The notes leave o_t open (h_t = o_t * tanh(0.51)); computed with o = 1, so "
              "h_t = o_t * tanh(C_t) for any o_t.",
     )
 
@@ -235,7 +235,7 @@ def lstm_forget_only_example():
         inputs={"prev_c": 1.2, "f": 0.4, "i": 0.0, "g (C~_t)": 0.0},
         computed={"C_t": float(c)},
         stated={"C_t": "0.48"},
-        note="The seed writes C_t = f_t * C_{t-1}, i.e. it shows the forget term only; "
+        note="The notes write C_t = f_t * C_{t-1}, i.e. it shows the forget term only; "
              "computed with i = 0 (nothing written).",
     )
 
@@ -324,8 +324,8 @@ def gru_reset_gate_example():
                 "b_n": 0.1},
         computed={"r*prev_h": rh, "pre-activation": pre, "h_tilde": float(tanh(pre))},
         stated={"r*prev_h": "0.14", "pre-activation": "0.32", "h_tilde": "0.309"},
-        note="tanh(0.32) = 0.30951 rounds to 0.310; the seed's 0.309 is truncated "
-             "(see docs/seed_errata.md#gru_reset_gate).",
+        note="tanh(0.32) = 0.30951 rounds to 0.310; the notes' 0.309 is truncated "
+             "(see docs/notes_errata.md#gru_reset_gate).",
     )
 
 
@@ -350,9 +350,9 @@ def gru_full_step_example():
         computed={"h_tilde": h_tilde, "(1-z)*prev_h": 0.7 * 0.8, "z*h_tilde": 0.3 * h_tilde,
                   "h_t": float(h), "h_t (gru_step_forward)": float(h_step[0, 0])},
         stated={"h_tilde": "0.379", "(1-z)*prev_h": "0.56", "z*h_tilde": "0.114", "h_t": "0.674"},
-        note="The seed drops the bias here (b = 0). tanh(0.4) = 0.37995 rounds to 0.380; "
-             "the seed's 0.379 is truncated, its final h_t = 0.674 is right "
-             "(see docs/seed_errata.md#gru_full_step).",
+        note="The notes drop the bias here (b = 0). tanh(0.4) = 0.37995 rounds to 0.380; "
+             "the notes' 0.379 is truncated, its final h_t = 0.674 is right "
+             "(see docs/notes_errata.md#gru_full_step).",
     )
 
 
@@ -376,7 +376,7 @@ def forecast_rnn_last_state_example():
                   "simple_rnn output width": shapes["simple_rnn"][0],
                   "dense output width": shapes["dense"][0]},
         stated={"simple_rnn output width": "64", "dense output width": "12"},
-        note="The seed prints the layers' output shapes (None, 64) and (None, 12) but "
+        note="The notes print the layers' output shapes (None, 64) and (None, 12) but "
              "elides the parameter counts; Keras reports 4,480 and 780 "
              "(64*(5+64+1) and 64*12+12).",
     )
@@ -399,7 +399,7 @@ def forecast_rnn_all_states_example():
                   "dense params without the hidden Dense(128)": direct["dense"],
                   "total params without the hidden Dense(128)": direct["total"]},
         stated={"flatten width": "1536"},
-        note="The seed writes the Flatten width as 24*64 (= 1536). Its warning that "
+        note="The notes write the Flatten width as 24*64 (= 1536). Its warning that "
              "return_sequences=True 'increases the number of parameters' is borne out: "
              "202,764 parameters against 5,260 for the last-state model.",
     )
@@ -443,7 +443,7 @@ def param_ratios_example():
 
 
 def cell_comparison_table_example():
-    """The seed's table of parameters at d = h: 2h^2 + h, 4(2h^2 + h), 3(2h^2 + h)."""
+    """The notes' table of parameters at d = h: 2h^2 + h, 4(2h^2 + h), 3(2h^2 + h)."""
     h = _SYMBOLS["h"]
     at = {c: sp.expand(param_count_formula(c).subs(_SYMBOLS["d"], h)) for c in ("rnn", "lstm", "gru")}
     pt = {c: sp.expand(param_count_formula(c, "pytorch").subs(_SYMBOLS["d"], h))
@@ -456,13 +456,13 @@ def cell_comparison_table_example():
                   "rnn (pytorch)": pt["rnn"], "lstm (pytorch)": pt["lstm"], "gru (pytorch)": pt["gru"]},
         stated={"rnn": "2*h**2 + h", "lstm": "4*(2*h**2 + h)", "gru": "3*(2*h**2 + h)"},
         note="The table counts one bias per block (textbook). torch.nn modules have two, "
-             "2h^2 + 2h per block. The same seed's GRU equations have no bias at all, "
-             "which would give 3(2h^2); see docs/seed_errata.md#cell_comparison_table.",
+             "2h^2 + 2h per block. The same notes' GRU equations have no bias at all, "
+             "which would give 3(2h^2); see docs/notes_errata.md#cell_comparison_table.",
     )
 
 
 def lstm_parameter_theorem_example():
-    """4 (d h + h h + h) = 4 h (d + h + 1), the seed's LSTM parameter count."""
+    """4 (d h + h h + h) = 4 h (d + h + 1), the notes' LSTM parameter count."""
     d, h = _SYMBOLS["d"], _SYMBOLS["h"]
     return WorkedExample(
         name="lstm_parameter_theorem",
@@ -537,12 +537,12 @@ EXAMPLES = {
 
 
 def lstm_examples():
-    """The six LSTM examples of the seeds, in the order the seed gives them."""
+    """The six LSTM examples of the notes, in the order the notes give them."""
     return [EXAMPLES[k]() for k in EXAMPLES if k.startswith("lstm_") and k != "lstm_parameter_theorem"]
 
 
 def gru_examples():
-    """The three GRU examples of the seeds."""
+    """The three GRU examples of the notes."""
     return [EXAMPLES[k]() for k in EXAMPLES if k.startswith("gru_")]
 
 

@@ -32,7 +32,7 @@ def test_worked_example_reference_matches_a_hand_recurrence():
 
 
 def test_activations_at_2_match_torch():
-    """Rows z = 2, -2; columns tanh, sigmoid, relu; the seeds' 0.964, 0.881/0.119, 2.0/0."""
+    """Rows z = 2, -2; columns tanh, sigmoid, relu; the notes' 0.964, 0.881/0.119, 2.0/0."""
     from solutions.refs_a1_rnn import activations_at_2
 
     z = torch.tensor([2.0, -2.0], dtype=torch.float64)

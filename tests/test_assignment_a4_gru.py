@@ -17,7 +17,7 @@ class TestA4GruThroughNbgrader(NbgraderAssignmentChecks):
 
 
 def test_reset_example_is_tanh_of_the_hand_sum():
-    """0.5 * (0.2 * 0.7) + 0.5 * 0.3 + 0.1 = 0.32, and tanh(0.32) = 0.30951 (the seed prints 0.309)."""
+    """0.5 * (0.2 * 0.7) + 0.5 * 0.3 + 0.1 = 0.32, and tanh(0.32) = 0.30951 (the notes print 0.309)."""
     from solutions.refs_a4_gru import reset_example
 
     assert reset_example() == pytest.approx(math.tanh(0.5 * 0.2 * 0.7 + 0.5 * 0.3 + 0.1), rel=1e-12)

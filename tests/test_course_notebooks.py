@@ -97,7 +97,7 @@ def ref_00(inp):
     h, _ = S.rnn_step_forward(arr(s["x"]), arr(s["prev_h"]), arr(s["Wx"]), arr(s["Wh"]), arr(s["b"]))
     return {
         "rnn_step_h": h.ravel().tolist(),
-        "seeds_form_max_diff": 0.0,      # the two forms are the same map: only rounding remains
+        "notes_form_max_diff": 0.0,      # the two forms are the same map: only rounding remains
         "torch_layout_max_diff": 0.0,
         "params_rnn_D5_H64": S.param_count("rnn", 5, 64),
         "params_lstm_D5_H64": S.param_count("lstm", 5, 64),
@@ -383,7 +383,7 @@ def ref_06(inp):
 
 
 def ref_07(inp):
-    """Lecture 07: the seeds' forecasting models, layer by layer (solutions.params).
+    """Lecture 07: the notes' forecasting models, layer by layer (solutions.params).
 
     Keras: SimpleRNN H(D+H+1), LSTM 4H(D+H+1), GRU reset_after 3H(D+H+2); a dense layer
     n_in*n_out + n_out; with D=5, H=64 the recurrent layers have 4480, 17920, 13632.
@@ -440,7 +440,7 @@ REFERENCES = {
     "08_choosing_a_model.ipynb": ref_08,
 }
 # entries whose reference is 0 and which may differ by floating-point rounding only
-ROUNDING_ONLY = {"seeds_form_max_diff", "torch_layout_max_diff", "first_step_diff_flipped"}
+ROUNDING_ONLY = {"notes_form_max_diff", "torch_layout_max_diff", "first_step_diff_flipped"}
 
 
 def assert_number(key, got, want, rtol=1e-9, atol=1e-12):

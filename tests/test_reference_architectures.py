@@ -95,7 +95,7 @@ def test_backward_final_state_sits_at_t0_not_at_the_last_step(cell):
 
 
 def test_stacked_bidirectional_h_n_last_two_are_forward_and_backward_of_top_layer():
-    """Seed 003's advice: h_n[-2] is the top layer's forward final state, h_n[-1] its backward one."""
+    """Notes 003' advice: h_n[-2] is the top layer's forward final state, h_n[-1] its backward one."""
     N, T, D, H, L = 2, 4, 3, 5, 2
     m, layers = _torch_model("lstm", D, H, L, True, seed=11)
     x = np.random.default_rng(2).normal(size=(N, T, D))

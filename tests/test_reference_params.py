@@ -110,7 +110,7 @@ def test_formulas_agree_with_param_count_at_sample_points():
 
 
 def test_seed_table_at_d_equals_h_matches_the_textbook_formula():
-    """Seed 003's table (d = h): RNN 2h^2 + h, LSTM 4(2h^2 + h), GRU 3(2h^2 + h)."""
+    """Notes 003' table (d = h): RNN 2h^2 + h, LSTM 4(2h^2 + h), GRU 3(2h^2 + h)."""
     d, h = sp.symbols("d h", positive=True, integer=True)
     for cell, expected in [("rnn", 2 * h**2 + h), ("lstm", 4 * (2 * h**2 + h)), ("gru", 3 * (2 * h**2 + h))]:
         assert sp.simplify(param_count_formula(cell).subs(d, h) - expected) == 0

@@ -1,9 +1,9 @@
-"""Do the worked examples compute what a hand derivation gives, and is every seed error recorded?
+"""Do the worked examples compute what a hand derivation gives, and is every error of the notes recorded?
 
 Expected values are derived in each docstring and computed here with math.tanh /
-math.exp, never taken from the reference. Where the seed's stated number is right
+math.exp, never taken from the reference. Where the notes' stated number is right
 (within its own rounding) the example must agree; where it is wrong the example must
-report the discrepancy and docs/seed_errata.md must list it.
+report the discrepancy and docs/notes_errata.md must list it.
 """
 import math
 import pathlib
@@ -13,7 +13,7 @@ import pytest
 from solutions.worked_examples import (EXAMPLES, Discrepancy, WorkedExample, all_examples,
                                        example, gru_examples, lstm_examples)
 
-ERRATA = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "seed_errata.md").read_text()
+ERRATA = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "notes_errata.md").read_text()
 TOL = 1e-12
 
 
@@ -39,19 +39,19 @@ def test_example_names_are_stable():
     assert [e.name for e in gru_examples()] == ["gru_gradual_update", "gru_reset_gate", "gru_full_step"]
 
 
-def test_every_example_names_its_seed_file():
+def test_every_example_names_its_notes_file():
     for ex in all_examples():
         assert ".txt" in ex.source and ex.inputs and ex.computed, ex.name
 
 
 # ----------------------------------------------------------------------------------- RNN
 
-def test_rnn_sequence_follows_the_recurrence_and_exposes_the_seed_arithmetic_errors():
+def test_rnn_sequence_follows_the_recurrence_and_exposes_the_arithmetic_errors_of_the_notes():
     """h_t = tanh(2.0 x_t + 0.5 h_{t-1} + 0.1), h_0 = 0, x = 0.1, 0.2, 0.3:
     a1 = 0.2 + 0 + 0.1 = 0.3,               h1 = tanh(0.3)     = 0.29131
     a2 = 0.4 + 0.5*0.29131 + 0.1 = 0.64566, h2 = tanh(0.64566) = 0.56874
     a3 = 0.6 + 0.5*0.56874 + 0.1 = 0.98437, h3 = tanh(0.98437) = 0.75495
-    The seed's a2 = 0.748 and a3 = 1.217 (and so h2 = 0.634, h3 = 0.839) are wrong;
+    The notes' a2 = 0.748 and a3 = 1.217 (and so h2 = 0.634, h3 = 0.839) are wrong;
     a1 and h1 agree."""
     ex = example("rnn_sequence")
     h, expected = 0.0, {}
@@ -63,13 +63,13 @@ def test_rnn_sequence_follows_the_recurrence_and_exposes_the_seed_arithmetic_err
         assert abs(ex.computed[k] - v) <= TOL, k
     assert abs(ex.computed["h3"] - 0.75495) < 5e-6
     assert keys_off(ex) == ["a2", "a3", "h2", "h3"]
-    # the seed's tanh evaluations are right for its own (wrong) arguments
+    # the notes' tanh evaluations are right for its own (wrong) arguments
     assert round(math.tanh(0.748), 3) == 0.634 and round(math.tanh(1.217), 3) == 0.839
 
 
-def test_activation_table_matches_the_definitions_and_the_seed():
+def test_activation_table_matches_the_definitions_and_the_notes():
     """tanh(2) = (e^4 - 1)/(e^4 + 1) = 0.96403; sigmoid(2) = 1/(1 + e^-2) = 0.88080,
-    sigmoid(-2) = 0.11920; relu(2) = 2, relu(-2) = 0. The seed (0.964, 0.88, 0.12) agrees."""
+    sigmoid(-2) = 0.11920; relu(2) = 2, relu(-2) = 0. The notes (0.964, 0.88, 0.12) agrees."""
     ex = example("activation_table")
     e4 = math.exp(4)
     expected = {"tanh(2)": (e4 - 1) / (e4 + 1), "tanh(-2)": -(e4 - 1) / (e4 + 1),
@@ -81,7 +81,7 @@ def test_activation_table_matches_the_definitions_and_the_seed():
 
 
 def test_sigmoid_outputs_at_minus_two_zero_two():
-    """sigmoid(-2) = 0.1192, sigmoid(0) = 1/2, sigmoid(2) = 0.8808: the seed's [0.12, 0.5, 0.88]."""
+    """sigmoid(-2) = 0.1192, sigmoid(0) = 1/2, sigmoid(2) = 0.8808: the notes' [0.12, 0.5, 0.88]."""
     ex = example("sigmoid_outputs")
     for z in (-2, 0, 2):
         assert abs(ex.computed[f"sigmoid({z})"] - sig(z)) <= TOL
@@ -90,7 +90,7 @@ def test_sigmoid_outputs_at_minus_two_zero_two():
 
 def test_tanh_derivative_is_at_most_one_at_zero():
     """tanh'(z) = 1 - tanh(z)^2 = 4 / (e^z + e^-z)^2 <= 4 / 2^2 = 1 (AM-GM), equality at z = 0;
-    tanh'(2) = 4 / (e^2 + e^-2)^2 = 0.07065. The seed's 1/||tanh'||_max = 1 agrees."""
+    tanh'(2) = 4 / (e^2 + e^-2)^2 = 0.07065. The notes' 1/||tanh'||_max = 1 agrees."""
     ex = example("tanh_derivative_bound")
     assert ex.computed["max tanh'"] == 1.0 and ex.computed["argmax z"] == 0.0
     assert abs(ex.computed["tanh'(2)"] - 4 / (math.exp(2) + math.exp(-2)) ** 2) <= TOL
@@ -106,7 +106,7 @@ def test_tanh_derivative_is_at_most_one_at_zero():
     ("lstm_full_step", 1.0, 0.4, 0.6, 0.5, 0.7),              # 0.4 + 0.3
 ])
 def test_lstm_cell_state_is_forget_times_old_plus_input_times_candidate(name, prev_c, f, i, g, c_t):
-    """C_t = f * C_{t-1} + i * C~_t, by hand in the parameter list; the seed's C_t agrees."""
+    """C_t = f * C_{t-1} + i * C~_t, by hand in the parameter list; the notes' C_t agrees."""
     ex = example(name)
     assert abs(ex.computed["C_t"] - (f * prev_c + i * g)) <= TOL
     assert abs(ex.computed["C_t"] - c_t) <= 1e-12
@@ -119,7 +119,7 @@ def test_lstm_cell_state_is_forget_times_old_plus_input_times_candidate(name, pr
     ("lstm_short_vs_long", 1.1, 0.5, 0.800, 0.400),          # tanh(1.1) = 0.80050; 0.5 * 0.80050 = 0.40025
 ])
 def test_lstm_hidden_state_is_output_gate_times_tanh_of_cell(name, c_t, o, tanh_3dp, h_3dp):
-    """h_t = o_t * tanh(C_t); tanh(c) = (e^2c - 1)/(e^2c + 1); the seed's 3-decimal values agree."""
+    """h_t = o_t * tanh(C_t); tanh(c) = (e^2c - 1)/(e^2c + 1); the notes' 3-decimal values agree."""
     ex = example(name)
     t = (math.exp(2 * c_t) - 1) / (math.exp(2 * c_t) + 1)
     assert abs(ex.computed["tanh(C_t)"] - t) <= TOL
@@ -137,22 +137,22 @@ def test_lstm_full_step_through_the_step_function_gives_the_same_states():
 
 
 def test_lstm_partial_retention_leaves_the_output_gate_open():
-    """The seed stops at h_t = o_t tanh(0.51); the example gives tanh(0.51) = 0.46995."""
+    """The notes stops at h_t = o_t tanh(0.51); the example gives tanh(0.51) = 0.46995."""
     assert abs(example("lstm_partial_retention").computed["tanh(C_t)"] - math.tanh(0.51)) <= TOL
 
 
 # ----------------------------------------------------------------------------------- GRU
 
 def test_gru_gradual_update_interpolates_old_and_candidate():
-    """h_t = (1 - z) h_{t-1} + z h~ = 0.6*0.9 + 0.4*0.2 = 0.54 + 0.08 = 0.62 (seed agrees)."""
+    """h_t = (1 - z) h_{t-1} + z h~ = 0.6*0.9 + 0.4*0.2 = 0.54 + 0.08 = 0.62 (the notes agree)."""
     ex = example("gru_gradual_update")
     assert abs(ex.computed["h_t"] - (0.6 * 0.9 + 0.4 * 0.2)) <= TOL
     assert ex.agrees()
 
 
-def test_gru_reset_gate_candidate_and_the_seed_truncation():
+def test_gru_reset_gate_candidate_and_the_truncation_in_the_notes():
     """r*h = 0.2*0.7 = 0.14; pre = 0.5*0.14 + 0.5*0.3 + 0.1 = 0.32; h~ = tanh(0.32) = 0.3095069.
-    That rounds to 0.310; the seed's 0.309 is 0.000507 off, just past its half unit 0.0005."""
+    That rounds to 0.310; the notes' 0.309 is 0.000507 off, just past its half unit 0.0005."""
     ex = example("gru_reset_gate")
     pre = 0.5 * (0.2 * 0.7) + 0.5 * 0.3 + 0.1
     assert abs(ex.computed["pre-activation"] - 0.32) <= TOL
@@ -162,8 +162,8 @@ def test_gru_reset_gate_candidate_and_the_seed_truncation():
 
 
 def test_gru_full_step_by_hand_and_through_the_cho_step_function():
-    """h~ = tanh(0.5 * (0.5*0.8) + 0.5*0.4) = tanh(0.4) = 0.379949 (seed: 0.379, truncated);
-    h_t = 0.7*0.8 + 0.3*0.379949 = 0.56 + 0.113985 = 0.673985 (seed: 0.674, right).
+    """h~ = tanh(0.5 * (0.5*0.8) + 0.5*0.4) = tanh(0.4) = 0.379949 (notes: 0.379, truncated);
+    h_t = 0.7*0.8 + 0.3*0.379949 = 0.56 + 0.113985 = 0.673985 (notes: 0.674, right).
     The Cho step with r = sigmoid(0) = 0.5 and z = sigmoid(ln(0.3/0.7)) = 0.3 gives the same h_t."""
     ex = example("gru_full_step")
     h_tilde = math.tanh(0.5 * (0.5 * 0.8) + 0.5 * 0.4)
@@ -199,14 +199,14 @@ def test_ratio_claims_hold_exactly_in_the_textbook_convention_only():
     assert abs(float(ex.computed["1 - gru/lstm (Keras, d=5, h=64)"]) - 4288 / 17920) <= TOL
 
 
-def test_seed_formulas_agree_symbolically():
-    """Seed 003: 4(dh + hh + h); table 2h^2+h, 4(2h^2+h), 3(2h^2+h): each equals the textbook formula."""
+def test_the_notes_formulas_agree_symbolically():
+    """Notes 003: 4(dh + hh + h); table 2h^2+h, 4(2h^2+h), 3(2h^2+h): each equals the textbook formula."""
     assert example("lstm_parameter_theorem").agrees()
     assert example("cell_comparison_table").agrees()
 
 
 def test_bidirectional_width_doubles_the_hidden_size():
-    """RNN(10 -> 64): 64 wide. BiLSTM(10 -> 64): 2*64 = 128 wide. 2-layer BiLSTM(128 -> 256): 512, the seed's Linear(hidden_dim*2).
+    """RNN(10 -> 64): 64 wide. BiLSTM(10 -> 64): 2*64 = 128 wide. 2-layer BiLSTM(128 -> 256): 512, the notes' Linear(hidden_dim*2).
     Parameters (torch): layer 0: 2*4*256*(128+256+2) = 790528; layer 1: 2*4*256*(512+256+2) = 1576960."""
     ex = example("bidirectional_width")
     assert ex.agrees()
@@ -239,14 +239,14 @@ def test_unknown_example_name_lists_the_names():
 
 # -------------------------------------------------------------------------------- errata
 
-def test_the_examples_where_the_seed_is_wrong_are_exactly_the_known_ones():
+def test_the_examples_where_the_notes_are_wrong_are_exactly_the_known_ones():
     wrong = {ex.name: keys_off(ex) for ex in all_examples() if not ex.agrees()}
     assert wrong == {"rnn_sequence": ["a2", "a3", "h2", "h3"], "gru_reset_gate": ["h_tilde"],
                      "gru_full_step": ["h_tilde"]}
 
 
 def test_every_discrepancy_is_recorded_in_the_errata_with_both_numbers():
-    """Each disagreeing `name.key` has a row in docs/seed_errata.md holding the stated number
+    """Each disagreeing `name.key` has a row in docs/notes_errata.md holding the stated number
     and the computed one (its first 4 decimals), under a heading with the example's name."""
     found = 0
     for ex in all_examples():
@@ -254,7 +254,7 @@ def test_every_discrepancy_is_recorded_in_the_errata_with_both_numbers():
             found += 1
             assert f"### {ex.name}" in ERRATA, ex.name
             rows = [line for line in ERRATA.splitlines() if f"`{ex.name}.{d.key}`" in line]
-            assert rows, f"{ex.name}.{d.key} missing from docs/seed_errata.md"
+            assert rows, f"{ex.name}.{d.key} missing from docs/notes_errata.md"
             assert d.stated in rows[0], rows[0]
             four_decimals = f"{math.floor(float(d.computed) * 1e4) / 1e4:.4f}"   # 0.64566 -> 0.6456
             assert four_decimals in rows[0], (rows[0], d.computed)
