@@ -45,13 +45,13 @@ def nbgrader_scores(course_dir: Path, assignment_id: str) -> dict:
 
 def audit(course_dir, assignment_id: str, *, limits=None, jobs: int = 1, out=None, spec_path=None) -> dict:
     """Re-grade and compare; a JSON-able report (see ``format_report``)."""
-    from autograder.grade import Grader
+    from autograder.grade import IsolatedGrader
 
     course_dir = Path(course_dir)
     submitted = course_dir / "submitted"
     paths = sorted(p for p in submitted.glob(f"*/{assignment_id}/*.ipynb") if p.is_file())
     theirs = nbgrader_scores(course_dir, assignment_id)
-    grader = Grader(assignment_id, spec_path=spec_path, limits=limits, jobs=jobs,
+    grader = IsolatedGrader(assignment_id, spec_path=spec_path, limits=limits, jobs=jobs,
                     hide=[course_dir])
     with tempfile.TemporaryDirectory() as tmp:
         records = grader.grade_paths(paths, Path(out) if out else Path(tmp) / "graded") if paths else []

@@ -118,12 +118,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _grader(args, *, hidden: bool, progress=None, assignment: str | None = None, hide=()):
     from autograder import notebook_io
-    from autograder.grade import Grader
+    from autograder.grade import IsolatedGrader
 
     markers = None
     if getattr(args, "test_cells", None):
         markers = notebook_io.TestCellMarkers.from_dict(json.loads(Path(args.test_cells).read_text(encoding="utf-8")))
-    grader = Grader(assignment or args.assignment, spec_path=args.spec, limits=_limits(args),
+    grader = IsolatedGrader(assignment or args.assignment, spec_path=args.spec, limits=_limits(args),
                     jobs=getattr(args, "jobs", 1), hidden=hidden, progress=progress, hide=hide,
                     markers=markers)
     if grader.isolation_warning:

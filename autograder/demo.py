@@ -96,7 +96,7 @@ def format_table(ids: list[str], books: dict[str, dict[str, dict]]) -> str:
 
 
 def run(out: Path | None = None, jobs: int = 2, ids: list[str] | None = None) -> int:
-    from autograder.grade import Grader
+    from autograder.grade import IsolatedGrader
     from autograder.sandbox import submission_folders
 
     out = Path(out) if out else REPO / "build" / "demo"
@@ -125,7 +125,7 @@ def run(out: Path | None = None, jobs: int = 2, ids: list[str] | None = None) ->
     books = {}
     for aid in ids:
         folder = out / "submissions" / aid
-        grader = Grader(aid, jobs=jobs, hidden=True, hide=[graded / aid, *submission_folders([folder])])
+        grader = IsolatedGrader(aid, jobs=jobs, hidden=True, hide=[graded / aid, *submission_folders([folder])])
         if aid == ids[0] and grader.isolation_warning:
             print(f"    {grader.isolation_warning}")
         grader.grade_paths([folder], graded / aid)

@@ -1,6 +1,6 @@
 """Grading one submission in isolation: the supervisor of its runs, their limits and retries.
 
-``Grader`` reads each submission (``autograder.notebook_io``), runs its student cells in a
+``IsolatedGrader`` reads each submission (``autograder.notebook_io``), runs its student cells in a
 child forked by a pre-started worker (``autograder.worker``, inside bubblewrap when it
 works, see ``autograder.sandbox``), or in a plain child process per run where forking is
 not available (``autograder.workers``), receives plain arrays back, and scores them here,
@@ -97,8 +97,9 @@ class RunState:
     grader_error: bool = False
 
 
-class Grader:
-    """Grades submissions of one assignment; see the module docstring."""
+class IsolatedGrader:
+    """Grades submissions of one assignment, each in its own process (see the module docstring;
+    the in-kernel grader of the notebooks' test cells is ``autograder.notebook.Grader``)."""
 
     def __init__(self, assignment_id: str, *, spec_path: str | None = None, limits: Limits | None = None,
                  jobs: int = 1, hidden: bool = True, hide: list = (), markers=None, progress=None,

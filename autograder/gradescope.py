@@ -79,7 +79,7 @@ def write_workflow(path: str | Path, assignment_id: str | None = None) -> Path:
 def run(root: str | Path, assignment_id: str) -> dict:
     """Grade the submission under ``root/submission`` and write ``root/results/results.json``."""
     from autograder import notebook_io, report
-    from autograder.grade import Grader
+    from autograder.grade import IsolatedGrader
 
     root = Path(root)
     results = root / "results"
@@ -97,7 +97,7 @@ def run(root: str | Path, assignment_id: str) -> dict:
     markers_file = root / "source" / "test_cells.json"
     markers = (notebook_io.TestCellMarkers.from_dict(json.loads(markers_file.read_text(encoding="utf-8")))
                if markers_file.exists() else None)
-    grader = Grader(assignment_id, hidden=True, markers=markers,
+    grader = IsolatedGrader(assignment_id, hidden=True, markers=markers,
                     hide=[root / "source", root / "submission", results])
     if grader.isolation_warning:
         print(grader.isolation_warning, file=sys.stderr)

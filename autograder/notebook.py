@@ -66,7 +66,9 @@ def _missing_names(exercise: _spec.Exercise, namespace: Mapping[str, Any]) -> li
 
 
 class Grader:
-    """Checks a notebook's answers against one assignment spec and keeps the points.
+    """The in-kernel grader: checks a notebook's answers, in the notebook's own kernel,
+    against one assignment spec and keeps the points. (``autograder.grade.IsolatedGrader``
+    runs whole notebooks in separate processes instead.)
 
     assignment: an assignment id (``"a1_rnn"``, loaded from ``autograder/specs``) or an
     ``Assignment``. Results are kept per (grade id, public/hidden); re-running a check

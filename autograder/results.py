@@ -1,6 +1,6 @@
 """The record of one graded case, and sums over a list of them.
 
-Every way of grading (the notebook's Grader, ``autograder grade``, the self-check)
+Every way of grading (the in-kernel ``notebook.Grader``, ``autograder grade``, the self-check)
 produces a list of ``CaseResult``; Gradescope ``tests[]``, JUnit test cases and the CSV
 gradebook are built from these, so a result holds plain data only.
 """

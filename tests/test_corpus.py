@@ -101,12 +101,12 @@ def test_a_failed_case_always_says_why(batch):
 
 def test_each_batch_result_equals_grading_that_submission_alone(batch):
     """Each submission graded on its own (a fresh worker, no neighbours): same status and tests."""
-    from autograder.grade import Grader, Limits
+    from autograder.grade import IsolatedGrader, Limits
     from autograder.submissions import discover
 
     graders = {}
     for aid, run in batch["runs"].items():
-        graders[aid] = Grader(aid, limits=Limits(timeout_cell=4, timeout=60, memory_mb=1024),
+        graders[aid] = IsolatedGrader(aid, limits=Limits(timeout_cell=4, timeout=60, memory_mb=1024),
                               hide=[run["ctx"].subs, run["ctx"].out])
         graders[aid].prepare()
     recs = {entry_of(r): r for r in batch["records"]}

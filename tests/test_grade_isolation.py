@@ -151,12 +151,12 @@ def test_a_flood_of_output_is_cut_to_the_cap(batch):
 
 def test_each_result_equals_grading_that_submission_alone(batch):
     """Graded one by one in this process (one worker, no neighbours), same scores and tests."""
-    from autograder.grade import Grader, Limits
+    from autograder.grade import IsolatedGrader, Limits
     from autograder.submissions import discover
 
     folder, _, expected, out, _ = batch
     batch_recs = records_by_rel(out)
-    grader = Grader("t_grade", spec_path=str(faults.SPEC),
+    grader = IsolatedGrader("t_grade", spec_path=str(faults.SPEC),
                     limits=Limits(timeout_cell=2, timeout=30, memory_mb=512))
     box = [None]
     try:
