@@ -6,7 +6,7 @@ only the compared outputs matter. A variant may raise on shapes where its mistak
 impossible (weights swapped needs D == H); the grader then skips it for that case.
 The sentence shown to the student is ``autograder.hints.HINTS[variant]``.
 
-Assignment-specific references (``solutions/refs_<assignment>.py``) keep their own
+Assignment-specific references (``solutions/assignments/<assignment>.py``) keep their own
 wrong versions next to them in a module-level ``VARIANTS`` of the same form; they are
 merged in at the end of this module.
 """
@@ -191,19 +191,15 @@ VARIANTS = {
 }
 
 
-# -- assignment-specific references: each solutions/refs_<assignment>.py keeps the wrong
+# -- assignment-specific references: each solutions/assignments/<id>.py keeps the wrong
 #    variants of its own references in a VARIANTS dict of the same form; merged here.
 
 def _merge_assignment_variants():
-    import importlib
-    import pkgutil
-    from pathlib import Path
+    from solutions.assignments import MODULES
 
-    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda i: i.name):
-        if info.name.startswith("refs_"):
-            module = importlib.import_module(f"{__package__}.{info.name}")
-            for reference, table in getattr(module, "VARIANTS", {}).items():
-                VARIANTS.setdefault(reference, {}).update(table)
+    for module in MODULES:
+        for reference, table in getattr(module, "VARIANTS", {}).items():
+            VARIANTS.setdefault(reference, {}).update(table)
 
 
 _merge_assignment_variants()

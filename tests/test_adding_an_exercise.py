@@ -36,7 +36,7 @@ ASSIGNMENT = _dataclasses.replace(ASSIGNMENT, exercises=ASSIGNMENT.exercises + (
         grade_id="double_state",
         target="double_state",
         kind="function",
-        reference="solutions.refs_a1_rnn:double_state",
+        reference="solutions.assignments.a1_rnn:double_state",
         outputs=("out",),
         public=(Case("h of shape (2, 3)", dict(h=np.arange(6.0).reshape(2, 3))),),
         hidden=HiddenCases(n=2, seed=1999, make_inputs=lambda r: dict(h=r.standard_normal((3, 4)))),
@@ -67,7 +67,7 @@ def _run(root: Path, *args, timeout=900):
 
 
 def _add_the_exercise(root: Path) -> None:
-    with open(root / "solutions" / "refs_a1_rnn.py", "a", encoding="utf-8") as f:        # step 1
+    with open(root / "solutions" / "assignments" / "a1_rnn.py", "a", encoding="utf-8") as f:        # step 1
         f.write(REFERENCE)
     with open(root / "autograder" / "specs" / "a1_rnn.py", "a", encoding="utf-8") as f:   # step 2
         f.write(SPEC_ENTRY)

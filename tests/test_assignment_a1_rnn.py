@@ -21,7 +21,7 @@ def test_worked_example_reference_matches_a_hand_recurrence():
     """
     import math
 
-    from solutions.refs_a1_rnn import worked_example_h
+    from solutions.assignments.a1_rnn import worked_example_h
 
     h, hs = 0.0, []
     for x in (0.1, 0.2, 0.3):
@@ -33,7 +33,7 @@ def test_worked_example_reference_matches_a_hand_recurrence():
 
 def test_activations_at_2_match_torch():
     """Rows z = 2, -2; columns tanh, sigmoid, relu; the notes' 0.964, 0.881/0.119, 2.0/0."""
-    from solutions.refs_a1_rnn import activations_at_2
+    from solutions.assignments.a1_rnn import activations_at_2
 
     z = torch.tensor([2.0, -2.0], dtype=torch.float64)
     expected = torch.stack([torch.tanh(z), torch.sigmoid(z), torch.relu(z)], dim=1).numpy()
@@ -42,7 +42,7 @@ def test_activations_at_2_match_torch():
 
 
 def test_activation_derivatives_reference_matches_torch_autograd():
-    from solutions.refs_a1_rnn import activation_derivatives
+    from solutions.assignments.a1_rnn import activation_derivatives
 
     z = np.random.default_rng(0).uniform(-3, 3, size=(4, 5))
     got = activation_derivatives(z)
@@ -54,7 +54,7 @@ def test_activation_derivatives_reference_matches_torch_autograd():
 
 def test_many_to_one_and_many_to_many_references_match_torch_rnn():
     """nn.RNN (tanh) with weight_ih = Wx.T, weight_hh = Wh.T, bias_ih = b, bias_hh = 0, then Linear + softmax."""
-    from solutions.refs_a1_rnn import many_to_many_forward, many_to_one_forward
+    from solutions.assignments.a1_rnn import many_to_many_forward, many_to_one_forward
 
     rng = np.random.default_rng(1)
     N, T, D, H, V = 3, 5, 4, 6, 3

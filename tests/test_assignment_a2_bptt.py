@@ -31,7 +31,7 @@ def _torch_states(p, start_h, start, stop):
 def test_truncated_bptt_matches_torch_with_the_state_detached_K_steps_back(K):
     """Loss term t = sum(h_t * dh_t), backpropagated from a graph that starts at h_{t-K}
     detached (a constant); summed over t. K >= T is full BPTT."""
-    from solutions.refs_a2_bptt import rnn_backward_truncated
+    from solutions.assignments.a2_bptt import rnn_backward_truncated
 
     inputs, dh = _problem(0)
     p = {k: torch.tensor(v, requires_grad=k in ("Wx", "Wh", "b")) for k, v in inputs.items()}
@@ -48,7 +48,7 @@ def test_truncated_bptt_matches_torch_with_the_state_detached_K_steps_back(K):
 
 
 def test_grad_norms_match_torch_jacobians():
-    from solutions.refs_a2_bptt import grad_norms_through_time
+    from solutions.assignments.a2_bptt import grad_norms_through_time
 
     inputs, _ = _problem(1, N=1, T=5, D=2, H=3)
     p = {k: torch.tensor(v) for k, v in inputs.items()}
@@ -66,7 +66,7 @@ def test_grad_norms_match_torch_jacobians():
 def test_spectral_radius_below_one_vanishes_and_above_one_grows_on_the_public_cases():
     """With h near 0, tanh' is near 1 and ||dh_T/dh_t|| is near rho^(T-t) for Wh = rho Q."""
     from autograder.spec import load
-    from solutions.refs_a2_bptt import grad_norms_through_time
+    from solutions.assignments.a2_bptt import grad_norms_through_time
 
     ex = load("a2_bptt").exercise("grad_norms_through_time")
     small, large = (grad_norms_through_time(**c.inputs) for c in ex.public)
@@ -76,7 +76,7 @@ def test_spectral_radius_below_one_vanishes_and_above_one_grows_on_the_public_ca
 
 
 def test_clip_reference_matches_torch_clip_grad_norm():
-    from solutions.refs_a2_bptt import clip_by_global_norm
+    from solutions.assignments.a2_bptt import clip_by_global_norm
 
     rng = np.random.default_rng(2)
     grads = [rng.standard_normal((3, 4)), rng.standard_normal((4, 4)), rng.standard_normal(4)]
@@ -93,7 +93,7 @@ def test_clip_reference_matches_torch_clip_grad_norm():
 
 
 def test_numerical_dWh_reference_matches_torch_autograd():
-    from solutions.refs_a2_bptt import numerical_dWh
+    from solutions.assignments.a2_bptt import numerical_dWh
 
     inputs, dh = _problem(3, N=2, T=3, D=2, H=3)
     p = {k: torch.tensor(v, requires_grad=k == "Wh") for k, v in inputs.items()}
@@ -105,7 +105,7 @@ def test_numerical_dWh_reference_matches_torch_autograd():
 def test_dtanh_through_tanh_is_torch_derivative_at_sample_points():
     import sympy as sp
 
-    from solutions.refs_a2_bptt import Y, dtanh_through_tanh
+    from solutions.assignments.a2_bptt import Y, dtanh_through_tanh
 
     f = sp.lambdify(Y, dtanh_through_tanh())
     z = torch.linspace(-3, 3, 13, dtype=torch.float64, requires_grad=True)

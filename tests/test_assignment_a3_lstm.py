@@ -21,7 +21,7 @@ def test_lecture_examples_match_the_hand_formulas():
     Rows: 0.51 (h with o = 1), 0.48, 0.63, h = 0.332 from c = 0.8, c = 0.7 with h = 0.423,
     h = 0.400 from c = 1.1.
     """
-    from solutions.refs_a3_lstm import LECTURE_EXAMPLES, lecture_examples
+    from solutions.assignments.a3_lstm import LECTURE_EXAMPLES, lecture_examples
 
     hand = [(f * pc + i * g, o * math.tanh(f * pc + i * g)) for pc, f, i, g, o in LECTURE_EXAMPLES]
     np.testing.assert_allclose(lecture_examples(), hand, rtol=1e-14)
@@ -31,7 +31,7 @@ def test_lecture_examples_match_the_hand_formulas():
 
 
 def test_the_specs_six_examples_are_the_references():
-    from solutions.refs_a3_lstm import LECTURE_EXAMPLES
+    from solutions.assignments.a3_lstm import LECTURE_EXAMPLES
 
     case = load("a3_lstm").exercise("lstm_state_update").public[0]
     got = np.stack([case.inputs[k] for k in ("prev_c", "f", "i", "g", "o")], axis=1)
@@ -41,7 +41,7 @@ def test_the_specs_six_examples_are_the_references():
 def test_lstm_gates_in_block_order_i_f_g_o_reproduce_torch_lstmcell():
     """torch.nn.LSTMCell with weight_ih = Wx.T, weight_hh = Wh.T, bias_ih = b, bias_hh = 0."""
     from solutions.lstm import lstm_state_update
-    from solutions.refs_a3_lstm import lstm_gates
+    from solutions.assignments.a3_lstm import lstm_gates
 
     rng = np.random.default_rng(3)
     N, D, H = 3, 4, 5

@@ -18,7 +18,7 @@ class TestA4GruThroughNbgrader(NbgraderAssignmentChecks):
 
 def test_reset_example_is_tanh_of_the_hand_sum():
     """0.5 * (0.2 * 0.7) + 0.5 * 0.3 + 0.1 = 0.32, and tanh(0.32) = 0.30951 (the notes print 0.309)."""
-    from solutions.refs_a4_gru import reset_example
+    from solutions.assignments.a4_gru import reset_example
 
     assert reset_example() == pytest.approx(math.tanh(0.5 * 0.2 * 0.7 + 0.5 * 0.3 + 0.1), rel=1e-12)
     assert round(reset_example(), 3) == 0.310
@@ -26,7 +26,7 @@ def test_reset_example_is_tanh_of_the_hand_sum():
 
 def test_full_example_is_the_hand_computed_step():
     """h~ = tanh(0.5 * (0.5 * 0.8) + 0.5 * 0.4) = tanh(0.4); h_t = 0.7 * 0.8 + 0.3 * h~ = 0.674."""
-    from solutions.refs_a4_gru import full_example
+    from solutions.assignments.a4_gru import full_example
 
     expected = 0.7 * 0.8 + 0.3 * math.tanh(0.4)
     assert full_example() == pytest.approx(expected, rel=1e-12)
@@ -34,7 +34,7 @@ def test_full_example_is_the_hand_computed_step():
 
 
 def test_candidate_reference_matches_a_torch_computation():
-    from solutions.refs_a4_gru import gru_candidate
+    from solutions.assignments.a4_gru import gru_candidate
 
     rng = np.random.default_rng(3)
     N, D, H = 3, 4, 5
@@ -47,7 +47,7 @@ def test_candidate_reference_matches_a_torch_computation():
 
 def test_keras_count_is_three_blocks_with_two_bias_vectors():
     """Keras GRU(64), reset_after=True, 5 features: 3 * (5*64 + 64*64 + 2*64) = 13632 (counted by hand)."""
-    from solutions.refs_a4_gru import keras_gru_params
+    from solutions.assignments.a4_gru import keras_gru_params
 
     assert keras_gru_params() == 3 * (5 * 64 + 64 * 64 + 2 * 64) == 13632
 
@@ -65,7 +65,7 @@ def test_pytorch_gru_parameter_count_matches_torch():
 def test_the_two_conventions_really_differ_so_the_quick_check_answer_holds():
     """Same weights (b = bx, bh = 0): the course's and PyTorch's GRU steps give different states."""
     from solutions.gru import gru_step_forward, gru_step_forward_pytorch
-    from solutions.refs_a4_gru import answer_conventions
+    from solutions.assignments.a4_gru import answer_conventions
 
     rng = np.random.default_rng(0)
     x, h = rng.standard_normal((2, 3)), np.tanh(rng.standard_normal((2, 4)))

@@ -24,7 +24,7 @@ def _load(param, value):
 
 def test_bidirectional_reference_matches_torch():
     """nn.RNN(bidirectional=True): weight_ih_l0 = Wx_f.T, ..._reverse = Wx_b.T, bias_hh = 0."""
-    from solutions.refs_a5_architectures import bidirectional_rnn_forward
+    from solutions.assignments.a5_architectures import bidirectional_rnn_forward
 
     rng = np.random.default_rng(0)
     N, T, D, H = 3, 5, 4, 2
@@ -46,7 +46,7 @@ def test_bidirectional_reference_matches_torch():
 
 
 def test_stacked_reference_matches_torch():
-    from solutions.refs_a5_architectures import stacked_rnn_forward
+    from solutions.assignments.a5_architectures import stacked_rnn_forward
 
     rng = np.random.default_rng(1)
     N, T, D, H = 2, 4, 3, 5
@@ -70,7 +70,7 @@ def test_masked_reference_matches_torch_packed_sequences():
     """pack_padded_sequence(enforce_sorted=False) + pad_packed_sequence: zeros at padding, h_n at each true end."""
     from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-    from solutions.refs_a5_architectures import masked_rnn_forward
+    from solutions.assignments.a5_architectures import masked_rnn_forward
 
     rng = np.random.default_rng(2)
     N, T, D, H = 4, 6, 3, 2
@@ -93,7 +93,7 @@ def test_masked_reference_matches_torch_packed_sequences():
 def test_forecast_counts_are_the_keras_counts_by_hand():
     """SimpleRNN(64) on 5 features: 5*64 + 64*64 + 64 = 4480; Dense(12) on 64: 64*12 + 12 = 780;
     Flatten: 24*64 = 1536 values; Dense(128) on 1536: 1536*128 + 128 = 196736; Dense(12) on 128: 1548."""
-    from solutions.refs_a5_architectures import forecast_counts_all, forecast_counts_last
+    from solutions.assignments.a5_architectures import forecast_counts_all, forecast_counts_last
 
     np.testing.assert_array_equal(forecast_counts_last(), [4480, 780, 4480 + 780])
     np.testing.assert_array_equal(forecast_counts_all(), [4480, 0, 196736, 1548, 4480 + 196736 + 1548])
@@ -101,7 +101,7 @@ def test_forecast_counts_are_the_keras_counts_by_hand():
 
 def test_simple_rnn_count_matches_torch_minus_its_second_bias():
     """torch.nn.RNN has b_ih and b_hh; Keras's SimpleRNN has one bias: subtract H."""
-    from solutions.refs_a5_architectures import forecast_counts_last
+    from solutions.assignments.a5_architectures import forecast_counts_last
 
     n_torch = sum(p.numel() for p in torch.nn.RNN(5, 64).parameters())
     assert forecast_counts_last()[0] == n_torch - 64

@@ -15,7 +15,7 @@ import torch
 from nbgrader_harness import REPO, NbgraderAssignmentChecks, time_self_checks
 
 from autograder.spec import load
-from solutions import refs_a6_training as ref
+from solutions.assignments import a6_training as ref
 
 NOTEBOOK = REPO / "assignments" / "a6_training" / "a6_training.ipynb"
 

@@ -1,8 +1,9 @@
 """Do the lecture notebooks run, and is every number they compute right?
 
 Each notebook in course/ is executed top to bottom with nbclient (headless, its own
-folder as working directory), within 60 s of kernel CPU time (the issue's bound; the
-wall clock gets a generous 120 s because the machines running these tests are shared). A cell appended by the test prints the notebook's
+folder as working directory), within 60 s of the kernel's CPU time. The clock only
+guards against a hang (300 s): on a shared machine it measures the neighbours as much as
+the lecture (5-7 s when the machine is quiet). A cell appended by the test prints the notebook's
 ``LECTURE_NUMBERS`` (every number the lecture states) and ``LECTURE_INPUTS`` (the arrays
 those numbers came from) as JSON; each number is then compared with the value computed
 here from the reference implementation in ``solutions`` (or from PyTorch, or from a hand
@@ -38,8 +39,8 @@ EXPECTED_NOTEBOOKS = [
     "08_choosing_a_model.ipynb",
 ]
 PRESENT = [n for n in EXPECTED_NOTEBOOKS if (COURSE / n).exists()]
-TIME_LIMIT_S = 60.0        # the issue's bound, on the kernel's own CPU time...
-WALL_LIMIT_S = 60.0        # ...and on the clock (measured 5-7 s at normal load; CI runs one test at a time)
+TIME_LIMIT_S = 60.0        # a lecture's bound, on the kernel's own CPU time
+WALL_LIMIT_S = 300.0       # a hang guard only: wall time on a loaded machine is noise
 
 # names of graded functions: a lecture must never define one (it would hand over an answer)
 def _graded_names() -> set[str]:
@@ -460,7 +461,7 @@ def test_the_course_has_all_nine_lecture_notebooks():
 
 
 @pytest.mark.parametrize("name", PRESENT)
-def test_notebook_runs_top_to_bottom_without_error_in_under_a_minute(name):
+def test_notebook_runs_top_to_bottom_without_error_in_under_a_minute_of_cpu(name):
     seconds, cpu, numbers, _, _ = run_notebook(name)
     assert cpu < TIME_LIMIT_S, f"{name} used {cpu:.1f} s of CPU; the limit is {TIME_LIMIT_S:.0f} s"
     assert seconds < WALL_LIMIT_S, f"{name} took {seconds:.1f} s on the clock; the limit is {WALL_LIMIT_S:.0f} s"

@@ -199,7 +199,7 @@ def test_a_training_run_that_starts_a_few_ulps_away_still_reaches_the_threshold(
     every case with room to spare (a tenth of the way from the threshold to the best
     possible value: accuracy >= 0.91 against 0.9, MSE <= 0.045 against 0.05), and so must
     its weights moved by a few ulps."""
-    import solutions.refs_a6_training as refs
+    import solutions.assignments.a6_training as refs
 
     rng = np.random.default_rng(4)
     original = refs.init_params

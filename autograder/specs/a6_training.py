@@ -4,7 +4,7 @@ The loss and the optimizer are ``function`` exercises (public inputs drawn here 
 fixed seeds, expected values in autograder/data/a6_training.json). The training runs are
 ``metric`` exercises: the student's training function is called with a fixed seed where
 the student code runs, returns its weights as plain arrays, and the reference scorer in
-``solutions.refs_a6_training`` measures them on held-out data (a seed the notebook never
+``solutions.assignments.a6_training`` measures them on held-out data (a seed the notebook never
 uses) against ``threshold``. Each run takes seconds with the notebook's recipe; the
 timeouts leave room for a slow machine.
 """
@@ -54,7 +54,7 @@ ASSIGNMENT = Assignment(
             grade_id="softmax_cross_entropy",
             target="softmax_cross_entropy",
             kind="function",
-            reference="solutions.refs_a6_training:softmax_cross_entropy",
+            reference="solutions.assignments.a6_training:softmax_cross_entropy",
             outputs=("loss", "dscores"),
             public=(
                 Case("N=3, V=4", _ce_inputs(_rng, 3, 4)),
@@ -68,7 +68,7 @@ ASSIGNMENT = Assignment(
             grade_id="adam_update",
             target="adam_update",
             kind="function",
-            reference="solutions.refs_a6_training:adam_update",
+            reference="solutions.assignments.a6_training:adam_update",
             outputs=("w", "m", "v"),
             public=(
                 Case("first step, w of shape (3,)", _adam_inputs(_rng, (3,), 1)),
@@ -82,7 +82,7 @@ ASSIGNMENT = Assignment(
             grade_id="recall_lstm",
             target="train_recall",
             kind="metric",
-            reference="solutions.refs_a6_training:score_recall",
+            reference="solutions.assignments.a6_training:score_recall",
             outputs=_WEIGHTS,
             public=(Case("LSTM, T=24, seed 1", dict(cell="lstm", T=24, seed=1), points=3.0),),
             threshold=0.9,
@@ -93,7 +93,7 @@ ASSIGNMENT = Assignment(
             grade_id="recall_gru",
             target="train_recall",
             kind="metric",
-            reference="solutions.refs_a6_training:score_recall",
+            reference="solutions.assignments.a6_training:score_recall",
             outputs=_WEIGHTS,
             public=(Case("GRU, T=24, seed 2", dict(cell="gru", T=24, seed=2), points=3.0),),
             threshold=0.9,
@@ -104,7 +104,7 @@ ASSIGNMENT = Assignment(
             grade_id="recall_rnn_short",
             target="train_recall",
             kind="metric",
-            reference="solutions.refs_a6_training:score_recall",
+            reference="solutions.assignments.a6_training:score_recall",
             outputs=_WEIGHTS,
             public=(Case("RNN, T=4, seed 3", dict(cell="rnn", T=4, seed=3), points=1.0),),
             hidden=HiddenCases(n=1, seed=6103, make_inputs=_hidden_rnn_short, points=1.0),
@@ -116,7 +116,7 @@ ASSIGNMENT = Assignment(
             grade_id="quick_check_rnn_long",
             target="answer_rnn_long",
             kind="choice",
-            reference="solutions.refs_a6_training:answer_rnn_long",
+            reference="solutions.assignments.a6_training:answer_rnn_long",
             outputs=("answer_rnn_long",),
             public=(Case("what the vanilla RNN does at T = 24"),),
             description="quick check: the vanilla RNN on the long gap",
@@ -125,7 +125,7 @@ ASSIGNMENT = Assignment(
             grade_id="forecast",
             target="train_forecast",
             kind="metric",
-            reference="solutions.refs_a6_training:score_forecast",
+            reference="solutions.assignments.a6_training:score_forecast",
             outputs=_WEIGHTS,
             public=(Case("GRU forecaster, seed 4", dict(seed=4), points=1.5),),
             hidden=HiddenCases(n=1, seed=6104, make_inputs=_hidden_forecast, points=1.5),

@@ -5,8 +5,8 @@ everything is computed from the reference implementation, nothing typed in.
 """
 import numpy as np
 
-from .activations import drelu, dsigmoid, dtanh, relu, sigmoid
-from .rnn import output_forward, rnn_forward
+from ..activations import drelu, dsigmoid, dtanh, relu, sigmoid
+from ..rnn import output_forward, rnn_forward
 
 __all__ = ["activation_derivatives", "activations_at_2", "worked_example_h",
            "many_to_one_forward", "many_to_many_forward", "answer_tanh", "answer_shapes",
@@ -86,7 +86,7 @@ def _many_to_many_softmax_time(x, h0, Wx, Wh, b, Wy, by):
 
 
 VARIANTS = {
-    "solutions.refs_a1_rnn:activation_derivatives": {
+    "solutions.assignments.a1_rnn:activation_derivatives": {
         "dtanh_not_squared": lambda z: (1 - np.tanh(z), dsigmoid(z), drelu(z)),
         "dtanh_from_input": lambda z: (1 - np.asarray(z, dtype=float) ** 2, dsigmoid(z), drelu(z)),
         "dsigmoid_missing_factor": lambda z: (dtanh(z), 1 - sigmoid(z), drelu(z)),
@@ -96,11 +96,11 @@ VARIANTS = {
         "softmax_missing": lambda h, Wy, by: (h @ Wy + by, h @ Wy + by),
         "bias_missing": lambda h, Wy, by: output_forward(h, Wy, np.zeros_like(by)),
     },
-    "solutions.refs_a1_rnn:many_to_one_forward": {
+    "solutions.assignments.a1_rnn:many_to_one_forward": {
         "first_hidden_state": _many_to_one_first,
         "mean_of_hidden_states": _many_to_one_mean,
     },
-    "solutions.refs_a1_rnn:many_to_many_forward": {
+    "solutions.assignments.a1_rnn:many_to_many_forward": {
         "softmax_wrong_axis": _many_to_many_softmax_time,
     },
 }

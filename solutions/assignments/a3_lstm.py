@@ -5,8 +5,8 @@ Each function is named by ``autograder/specs/a3_lstm.py`` as a reference.
 """
 import numpy as np
 
-from .activations import sigmoid
-from .lstm import (lstm_forward, lstm_peephole_step_forward, lstm_state_update, lstm_step_backward,
+from ..activations import sigmoid
+from ..lstm import (lstm_forward, lstm_peephole_step_forward, lstm_state_update, lstm_step_backward,
                    lstm_step_forward)
 
 __all__ = ["lstm_gates", "lecture_examples", "answer_highway", "answer_matrices", "VARIANTS"]
@@ -114,7 +114,7 @@ def _coupled_reversed(x, prev_h, prev_c, Wx, Wh, b):
 
 
 VARIANTS = {
-    "solutions.refs_a3_lstm:lstm_gates": {
+    "solutions.assignments.a3_lstm:lstm_gates": {
         "cs231n_block_order": _gates_cs231n_order,
         "tanh_sigmoid_swapped": _gates_candidate_sigmoid,
     },

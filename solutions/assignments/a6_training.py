@@ -23,9 +23,9 @@ K classes / horizon.
 """
 import numpy as np
 
-from .gru import gru_step_backward, gru_step_forward
-from .lstm import lstm_step_backward, lstm_step_forward
-from .rnn import rnn_step_backward, rnn_step_forward
+from ..gru import gru_step_backward, gru_step_forward
+from ..lstm import lstm_step_backward, lstm_step_forward
+from ..rnn import rnn_step_backward, rnn_step_forward
 
 __all__ = ["K", "PREFIX", "GATES", "make_recall_data", "make_forecast_data", "softmax_cross_entropy",
            "adam_update", "init_params", "train_recall", "train_forecast", "recall_accuracy",
@@ -312,12 +312,12 @@ def _adam_plus(w, dw, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
 
 
 VARIANTS = {
-    "solutions.refs_a6_training:softmax_cross_entropy": {
+    "solutions.assignments.a6_training:softmax_cross_entropy": {
         "ce_grad_not_averaged": _ce_not_averaged,
         "ce_summed_over_batch": _ce_summed,
         "ce_onehot_not_subtracted": _ce_onehot_missing,
     },
-    "solutions.refs_a6_training:adam_update": {
+    "solutions.assignments.a6_training:adam_update": {
         "adam_no_bias_correction": _adam_no_bias_correction,
         "adam_sqrt_missing": _adam_no_sqrt,
         "adam_gradient_ascent": _adam_plus,

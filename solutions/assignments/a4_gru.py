@@ -9,10 +9,10 @@ Sizes: N batch, D input features, H hidden units.
 """
 import numpy as np
 
-from .activations import sigmoid
-from .gru import gru_state_update, gru_step_forward_pytorch
-from .params import param_count
-from .worked_examples import gru_full_step_example, gru_reset_gate_example
+from ..activations import sigmoid
+from ..gru import gru_state_update, gru_step_forward_pytorch
+from ..params import param_count
+from ..worked_examples import gru_full_step_example, gru_reset_gate_example
 
 __all__ = ["gru_candidate", "RESET_EXAMPLE", "reset_example", "full_example", "keras_gru_params",
            "answer_conventions", "VARIANTS"]
@@ -111,7 +111,7 @@ VARIANTS = {
     "solutions.gru:gru_state_update": {
         "gru_pytorch_convention": lambda prev_h, z, h_tilde: gru_state_update(prev_h, 1 - z, h_tilde),
     },
-    "solutions.refs_a4_gru:gru_candidate": {
+    "solutions.assignments.a4_gru:gru_candidate": {
         "gru_reset_after_product": _candidate_reset_after,
         "reset_gate_missing": _candidate_without_reset,
         "tanh_sigmoid_swapped": _candidate_sigmoid,

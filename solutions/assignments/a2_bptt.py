@@ -6,8 +6,8 @@ Each function is named by ``autograder/specs/a2_bptt.py`` as a reference.
 import numpy as np
 import sympy as sp
 
-from .clipping import clip_by_global_norm as _clip
-from .rnn import rnn_backward, rnn_forward
+from ..clipping import clip_by_global_norm as _clip
+from ..rnn import rnn_backward, rnn_forward
 
 __all__ = ["numerical_dWh", "clip_by_global_norm", "grad_norms_through_time", "rnn_backward_truncated",
            "dtanh_through_tanh", "answer_radius", "VARIANTS"]
@@ -213,23 +213,23 @@ VARIANTS = {
         "weight_gradients_not_summed": _bptt_with(sum_weights=False),
         "dWh_transposed": _bptt_with(dWh_transposed=True),
     },
-    "solutions.refs_a2_bptt:numerical_dWh": {
+    "solutions.assignments.a2_bptt:numerical_dWh": {
         "centred_difference_not_halved": _numerical_not_halved,
     },
-    "solutions.refs_a2_bptt:clip_by_global_norm": {
+    "solutions.assignments.a2_bptt:clip_by_global_norm": {
         "clip_each_separately": _clip_each,
         "clip_by_value": _clip_by_value,
         "clip_always": _clip_always,
     },
-    "solutions.refs_a2_bptt:grad_norms_through_time": {
+    "solutions.assignments.a2_bptt:grad_norms_through_time": {
         "jacobian_without_tanh_derivative": _norms_without_tanh,
         "norms_shifted_by_one": _norms_shifted,
     },
-    "solutions.refs_a2_bptt:rnn_backward_truncated": {
+    "solutions.assignments.a2_bptt:rnn_backward_truncated": {
         "truncated_in_chunks": _truncated_chunks,
         "truncation_one_step_longer": lambda x, h0, Wx, Wh, b, dh, K: rnn_backward_truncated(x, h0, Wx, Wh, b, dh, K + 1),
     },
-    "solutions.refs_a2_bptt:dtanh_through_tanh": {
+    "solutions.assignments.a2_bptt:dtanh_through_tanh": {
         "dtanh_not_squared": lambda: 1 - Y,
         "sigmoid_derivative_form": lambda: Y * (1 - Y),
     },

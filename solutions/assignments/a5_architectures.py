@@ -10,8 +10,8 @@ Sizes: N batch, T time steps, D input features, H hidden units.
 """
 import numpy as np
 
-from .architectures import bidirectional_forward, masked_forward, sequence_forward, stacked_forward
-from .params import forecasting_model_counts, param_count
+from ..architectures import bidirectional_forward, masked_forward, sequence_forward, stacked_forward
+from ..params import forecasting_model_counts, param_count
 
 __all__ = ["bidirectional_rnn_forward", "stacked_rnn_forward", "masked_rnn_forward",
            "forecast_counts_last", "forecast_counts_all", "answer_backward_final",
@@ -151,26 +151,26 @@ def _counts_rnn_two_biases(return_sequences):
 
 
 VARIANTS = {
-    "solutions.refs_a5_architectures:bidirectional_rnn_forward": {
+    "solutions.assignments.a5_architectures:bidirectional_rnn_forward": {
         "backward_final_at_last_step": _bidir_final_last_step,
         "backward_states_not_reordered": _bidir_not_reordered,
         "directions_swapped": _bidir_swapped,
         "backward_not_reversed": _bidir_not_reversed,
     },
-    "solutions.refs_a5_architectures:stacked_rnn_forward": {
+    "solutions.assignments.a5_architectures:stacked_rnn_forward": {
         "stack_first_layer_output": _stack_first_layer,
         "stack_layer2_starts_from_layer1": _stack_layer2_from_layer1_final,
     },
-    "solutions.refs_a5_architectures:masked_rnn_forward": {
+    "solutions.assignments.a5_architectures:masked_rnn_forward": {
         "padding_not_masked": _masked_not_masked,
         "final_from_last_padded_step": _masked_final_from_last_output,
         "padding_keeps_state": _masked_padding_keeps_state,
     },
-    "solutions.refs_a5_architectures:forecast_counts_last": {
+    "solutions.assignments.a5_architectures:forecast_counts_last": {
         "dense_bias_missing": lambda: _counts_dense_bias_missing(False),
         "rnn_two_biases": lambda: _counts_rnn_two_biases(False),
     },
-    "solutions.refs_a5_architectures:forecast_counts_all": {
+    "solutions.assignments.a5_architectures:forecast_counts_all": {
         "dense_bias_missing": lambda: _counts_dense_bias_missing(True),
         "rnn_two_biases": lambda: _counts_rnn_two_biases(True),
     },
