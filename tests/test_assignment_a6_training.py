@@ -44,7 +44,7 @@ class TestA6TrainingThroughNbgrader(NbgraderAssignmentChecks):
 
     def test_each_self_check_runs_in_under_a_second(self, course):
         """The loss, Adam and the quick check answer in under a second; a training run (a
-        metric exercise) in under a minute, as the issue asks."""
+        metric exercise) in under a minute."""
         timings = time_self_checks(self.assignment_id, course.release_notebook(), course.source_notebook())
         kinds = {e.grade_id: e.kind for e in load(self.assignment_id).exercises}
         slow = {g: round(t, 2) for g, t in timings.items() if t >= (60.0 if kinds[g] == "metric" else 1.0)}

@@ -1,7 +1,7 @@
 """Does ``autograder grade`` give every submission the score its real answers earn, whatever it does?
 
 One batch (tests/grade_fixtures/faults.py) holds an honest correct and an honest partly
-wrong submission, and one submission for each fault the issue lists: endless loops (one
+wrong submission, and one submission for each kind of fault: endless loops (one
 ignoring SIGINT/SIGTERM), os._exit, SIGKILL of itself and of its worker, a memory hog,
 100 MB of output, monkeypatched numpy / autograder / builtins, IPython input
 transformers, edited, deleted and de-labelled test cells with changed points,
