@@ -23,6 +23,7 @@ import numpy as np
 from autograder import spec as _spec
 from autograder.casedata import DATA_DIR, FORMAT, encode_input, encode_value
 from autograder.checks import compute_expected, compute_variants
+from autograder.kinds import kind_of
 
 
 def spec_ids() -> list[str]:
@@ -44,7 +45,7 @@ def build(assignment: _spec.Assignment) -> dict:
             if case.name in cases:
                 raise ValueError(f"{where}: two public cases have this name")
             item = {"inputs": {k: encode_input(v, what=f"{where} input {k!r}") for k, v in case.inputs.items()}}
-            if ex.kind != "metric":                    # a metric is scored at grading time
+            if kind_of(ex).stores_expected:            # a metric is scored at grading time
                 expected = compute_expected(ex, case)
                 variants = compute_variants(ex, case)
                 item["expected"] = {k: encode_value(v) for k, v in expected.items()}

@@ -59,8 +59,8 @@ dependencies = [
 [project.scripts]
 autograder = "autograder.cli:main"
 
-[tool.setuptools]
-packages = ["autograder", "autograder.specs"]
+[tool.setuptools.packages.find]
+include = ["autograder", "autograder.*"]
 
 [tool.setuptools.package-data]
 autograder = ["data/*.json"]

@@ -22,6 +22,7 @@ from typing import Any, Mapping
 
 from autograder import spec as _spec
 from autograder.checks import NOT_DEFINED, ReferenceUnavailable, grade_exercise
+from autograder.kinds import kind_of
 from autograder.results import CaseResult, fmt_points, format_results, max_total, total
 
 __all__ = ["Grader", "CheckReport", "self_check"]
@@ -61,8 +62,7 @@ class CheckReport(list):
 
 
 def _missing_names(exercise: _spec.Exercise, namespace: Mapping[str, Any]) -> list[str]:
-    names = [exercise.target] + ([exercise.forward] if exercise.kind == "gradient" and exercise.forward else [])
-    return [n for n in names if n not in namespace]
+    return [n for n in kind_of(exercise).answer_names(exercise) if n not in namespace]
 
 
 class Grader:

@@ -169,11 +169,12 @@ def _boot(assignment_id: str, spec_path: str | None):
     import numpy as np  # noqa: F401  (imported once, shared by every child)
     from IPython.core.inputtransformer2 import TransformerManager
     from autograder import checks
+    from autograder.kinds import kind_of
     from autograder.spec import load_assignment
     assignment = load_assignment(assignment_id, spec_path)
     cases = {ex.grade_id: list(ex.cases(hidden=False)) + list(ex.cases(hidden=True))
              for ex in assignment.exercises}
-    if any(ex.kind == "formula" for ex in assignment.exercises):
+    if any(kind_of(ex).needs_sympy for ex in assignment.exercises):
         import sympy  # noqa: F401  (formula answers are encoded with it: snapshot it before student code)
     try:
         import matplotlib

@@ -142,3 +142,41 @@ def test_an_endless_loop_is_stopped_at_the_exercise_timeout():
 def test_the_default_timeout_applies_without_one_in_the_spec():
     assert checks.exercise_timeout(rnn_step_exercise()) == checks.DEFAULT_TIMEOUT
     assert checks.exercise_timeout(rnn_step_exercise(timeout=120)) == 120.0
+
+
+def test_a_new_kind_is_one_class(monkeypatch):
+    """An exercise kind no spec uses yet: an even integer. One class with the three steps,
+    registered under its name, and the engine grades it: expected from the reference, the
+    answer evaluated, scored, with a wrong answer failing and a missing one named."""
+    from autograder import kinds
+    from autograder.kinds.base import Kind, lookup, result
+
+    class EvenKind(Kind):
+        name = "even"
+
+        def evaluate(self, exercise, case, namespace, *, shapes=None):
+            return {"value": float(lookup(namespace, exercise.target))}
+
+        def expected(self, exercise, case):
+            return {}
+
+        def score(self, exercise, case, evaluated, expected, variants):
+            ok = evaluated["value"] % 2 == 0
+            return result(exercise, case, ok, "" if ok else f"{evaluated['value']:g} is odd")
+
+    monkeypatch.setitem(kinds.KINDS, "even", EvenKind())
+    ex = Exercise(grade_id="even", target="n", kind="even", reference="unused:unused",
+                  public=(Case("n is even", points=2.0),))
+    assignment = one_exercise_assignment(ex)
+    (r,) = checks.grade_exercise(assignment, "even", {"n": 4})
+    assert r.passed and r.score == 2.0
+    (r,) = checks.grade_exercise(assignment, "even", {"n": 3})
+    assert not r.passed and r.message == "3 is odd"
+    (r,) = checks.grade_exercise(assignment, "even", {})
+    assert not r.passed and "n is not defined" in r.message
+
+
+def test_an_unknown_kind_is_refused_with_the_known_ones():
+    ex = Exercise(grade_id="x", target="x", kind="nonsense", reference="unused:unused", public=(Case("c"),))
+    with pytest.raises(ValueError, match="unknown kind 'nonsense'; expected one of function, value, gradient"):
+        checks.evaluate(ex, ex.public[0], {"x": 1})

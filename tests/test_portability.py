@@ -17,6 +17,7 @@ import pytest
 
 from autograder import build_data, casedata, checks
 from autograder import spec as spec_mod
+from autograder.kinds.base import reference_value
 from autograder.spec import resolve
 
 ULPS = 4
@@ -129,7 +130,7 @@ def _reference_namespace(ex, case) -> dict:
         module = ex.reference.partition(":")[0]
         return {ex.target: ref, ex.forward: resolve(f"{module}:{ex.forward}")}
     if ex.kind == "value":
-        return {ex.target: checks._reference_value(ex, ref, case)}
+        return {ex.target: reference_value(ref, case)}
     return {ex.target: ref}
 
 

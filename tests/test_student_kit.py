@@ -74,7 +74,7 @@ def test_the_wheel_has_the_grading_package_and_nothing_of_the_instructor(student
     tops = {n.split("/")[0] for n in names}
     assert tops == {"autograder", f"{kit.DIST_NAME.replace('-', '_')}-{kit.__version__}.dist-info"}
     for must in ("autograder/checks.py", "autograder/worker.py", "autograder/data/a1_rnn.json",
-                 "autograder/specs/a6_training.py", "autograder/quickcheck.py"):
+                 "autograder/specs/a6_training.py", "autograder/quickcheck.py", "autograder/kinds/gradient.py"):
         assert must in names
     for absent in kit.INSTRUCTOR_ONLY:
         assert not [n for n in names if n.startswith(f"autograder/{absent}")], absent
