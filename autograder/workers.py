@@ -99,8 +99,8 @@ class _Handle:
         self.spawn()
         self.wait_ready(timeout)
 
-    def recv(self, timeout: float | None) -> dict | None:
-        """One control message; None on timeout; WorkerDied when the worker is gone."""
+    def _recv_chunk(self, timeout: float | None) -> bytes | None:
+        """Bytes from the control socket; None on timeout; WorkerDied when the worker is gone."""
         if self.sock is None:
             raise WorkerDied("the grading worker is gone")
         ready, _, _ = select.select([self.sock], [], [], timeout)
@@ -112,7 +112,13 @@ class _Handle:
             data = b""
         if not data:
             raise WorkerDied("the grading worker exited")
-        return json.loads(data)
+        return data
+
+    def recv(self, timeout: float | None) -> dict | None:
+        """One control message; None on timeout; WorkerDied when the worker is gone. (A
+        packet socket: one message per packet.)"""
+        data = self._recv_chunk(timeout)
+        return None if data is None else json.loads(data)
 
 
 class ForkWorker(_Handle):
@@ -268,17 +274,9 @@ class PlainProcess(_Handle):
     def recv(self, timeout: float | None) -> dict | None:
         # A stream socket: events are newline-terminated and may arrive together.
         while b"\n" not in self._buf:
-            if self.sock is None:
-                raise WorkerDied("the grading worker is gone")
-            ready, _, _ = select.select([self.sock], [], [], timeout)
-            if not ready:
+            data = self._recv_chunk(timeout)
+            if data is None:
                 return None
-            try:
-                data = self.sock.recv(65536)
-            except OSError:
-                data = b""
-            if not data:
-                raise WorkerDied("the grading worker exited")
             self._buf += data
         line, _, self._buf = self._buf.partition(b"\n")
         return json.loads(line)
