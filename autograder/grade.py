@@ -1,4 +1,4 @@
-"""Grading one submission in isolation: the supervisor of its runs, their limits and retries.
+"""Grading submissions in isolation: ``IsolatedGrader``, what it grades and what it records.
 
 ``IsolatedGrader`` reads each submission (``autograder.notebook_io``), runs its student cells in a
 child forked by a pre-started worker (``autograder.worker``, inside bubblewrap when it
@@ -6,7 +6,7 @@ works, see ``autograder.sandbox``), or in a plain child process per run where fo
 not available (``autograder.workers``), receives plain arrays back, and scores them here,
 in the grader's own process, with ``autograder.checks.score``.
 
-Time is enforced here: a per-cell timeout, a per-exercise evaluation timeout
+Time is enforced by the supervisor (``autograder.supervisor``): a per-cell timeout, a per-exercise evaluation timeout
 (``Exercise.timeout``, else the cell timeout) and a per-submission budget (``timeout``
 plus the exercises' own timeouts). A child that runs too long is killed with its whole
 process group (SIGKILL: a loop that ignores SIGINT/SIGTERM dies too). When a child dies
@@ -26,16 +26,15 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import select
-import signal
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import notebook_io, sandbox as sandbox_mod, wire
+from autograder import notebook_io, sandbox as sandbox_mod
 from autograder.casedata import encode_input
 from autograder.submissions import Submission, discover
-from autograder.workers import WorkerDied, close_stream, fork_problem, read_stream, transport
+from autograder.supervisor import RunState, RunSupervisor
+from autograder.workers import fork_problem, transport
 from autograder.spec import SPECS_PATH_ENV, load_assignment
 
 OUTPUT_IN_RECORD = 20_000      # characters of output kept in results.jsonl (all of it in output.txt)
@@ -62,42 +61,7 @@ def all_cases(exercise) -> list:
     return list(exercise.cases(hidden=False)) + list(exercise.cases(hidden=True))
 
 
-# --------------------------------------------------------------------------- one submission
-
-SIGNAL_NAMES = {int(s): s.name for s in signal.Signals}
-
-
-@dataclass
-class Attempt:
-    """What one child run reported."""
-
-    finished: bool = False          # sent "done"
-    phase: tuple = ("setup",)       # ("setup",) ("cell", k) ("between",) ("case", gid, i)
-    killed_for: str | None = None   # why we killed it
-    died: str | None = None         # how it ended, when not normally
-    protocol_error: str | None = None
-    worker_lost: bool = False
-
-
-@dataclass
-class RunState:
-    """Everything known about one submission across its child runs."""
-
-    cells: list
-    pending: list                   # (grade_id, i) still to evaluate
-    deadline: float
-    skip_cells: set = field(default_factory=set)
-    cell_errors: dict = field(default_factory=dict)
-    notes: list = field(default_factory=list)
-    evaluated: dict = field(default_factory=dict)     # (gid, i) -> values dict | message
-    output: bytearray = field(default_factory=bytearray)
-    dropped: int = 0
-    timed_out: bool = False
-    crashed: bool = False
-    grader_error: bool = False
-
-
-class IsolatedGrader:
+class IsolatedGrader(RunSupervisor):
     """Grades submissions of one assignment, each in its own process (see the module docstring;
     the in-kernel grader of the notebooks' test cells is ``autograder.notebook.Grader``)."""
 
@@ -233,198 +197,6 @@ class IsolatedGrader:
         })
         return record
 
-    def _run(self, state: RunState, worker_box: list) -> None:
-        attempts = 0
-        while True:
-            attempts += 1
-            if time.monotonic() >= state.deadline:
-                state.timed_out = True
-                state.notes.append(f"the submission used up its time budget of {self.budget:g} s")
-                return
-            if worker_box[0] is not None and not worker_box[0].ready and worker_box[0].alive:
-                try:
-                    worker_box[0].wait_ready()          # pre-spawned by grade_paths
-                except WorkerDied:
-                    worker_box[0] = None
-            if worker_box[0] is None or not worker_box[0].alive:
-                if worker_box[0] is not None:
-                    worker_box[0].kill()
-                w = self.Worker(self.box, self.assignment_id, self.spec_path)
-                w.start()
-                worker_box[0] = w
-            att = self._attempt(state, worker_box[0])
-            if att.worker_lost:
-                worker_box[0].kill()
-                worker_box[0] = None
-            if att.finished or not state.pending and att.phase[0] != "cell":
-                return
-            how = att.killed_for or att.died or "ended unexpectedly"
-            if att.protocol_error:
-                # Treated like a crash where it happened: that cell is skipped, or that case fails.
-                att.killed_for = None
-                how = f"it sent malformed data to the grader: {att.protocol_error}"
-            if att.phase[0] == "cell":
-                k = att.phase[1]
-                state.skip_cells.add(k)
-                if att.killed_for == "cell timeout":
-                    state.timed_out = True
-                    state.notes.append(f"cell {k} ran longer than {self.limits.timeout_cell:g} s; it was stopped and the notebook re-run without it")
-                elif att.killed_for == "budget":
-                    state.timed_out = True
-                    state.notes.append(f"cell {k} was running when the submission used up its time budget of {self.budget:g} s")
-                    return
-                elif att.protocol_error:
-                    state.crashed = True
-                    state.notes.append(f"cell {k} was stopped because {how}; the notebook was re-run without it")
-                else:
-                    state.crashed = True
-                    state.notes.append(f"cell {k} ended its process ({how}); the notebook was re-run without it")
-            elif att.phase[0] == "case":
-                gid, i = att.phase[1], att.phase[2]
-                if att.killed_for == "exercise timeout":
-                    state.timed_out = True
-                    limit = self.exercise_timeout(gid)
-                    msg = f"evaluating {gid} took longer than its limit of {limit:g} s; it was stopped"
-                    state.notes.append(msg)
-                    for key in [k for k in state.pending if k[0] == gid]:
-                        state.evaluated[key] = msg
-                        state.pending.remove(key)
-                elif att.killed_for == "budget":
-                    state.timed_out = True
-                    state.notes.append(f"evaluating {gid} was running when the submission used up its time budget of {self.budget:g} s")
-                    return
-                else:
-                    state.crashed = True
-                    msg = f"the submission's process died while evaluating this case ({how})"
-                    state.notes.append(f"evaluating {gid} [{self.cases[(gid, i)][1].name}] ended the process ({how})")
-                    state.evaluated[(gid, i)] = msg
-                    if (gid, i) in state.pending:
-                        state.pending.remove((gid, i))
-            else:
-                # Outside any cell or case (starting up, or between two of them): nothing to skip,
-                # so running again would only do the same.
-                state.crashed = att.killed_for is None
-                state.timed_out = att.killed_for is not None
-                where = "before its first cell" if att.phase[0] == "setup" else "outside any cell or case"
-                state.notes.append(f"the submission's process ended {where} ({how})")
-                return
-            if attempts >= self.limits.attempts or not state.pending:
-                if state.pending:
-                    state.notes.append(f"gave up after {attempts} runs of the notebook")
-                return
-
-    def _attempt(self, state: RunState, worker: WorkerProcess) -> Attempt:
-        att = Attempt()
-        worker.runs += 1
-        run = worker.runs
-        job = {"cells": [c for c in state.cells if c[0] not in state.skip_cells],
-               "cases": [list(k) for k in state.pending],
-               "shapes": self._shapes(state.pending),
-               "inputs": self._inputs(state.pending),
-               "limits": self.limits.child_limits(self.budget)}
-        try:
-            msg_r, out_r = worker.begin(run, job)
-        except WorkerDied:
-            att.worker_lost = True
-            att.died = "the grading worker was gone"
-            return att
-        reader = wire.FrameReader()
-        phase_start = time.monotonic()
-        ex_start: dict[str, float] = {}
-        open_fds = {msg_r, out_r}
-        exited = None
-        kill_sent_at = None
-        try:
-            while True:
-                now = time.monotonic()
-                if exited is not None and not open_fds:
-                    break
-                # What limit applies now?
-                if att.phase[0] == "cell":
-                    limit = phase_start + self.limits.timeout_cell
-                    reason = "cell timeout"
-                elif att.phase[0] == "case":
-                    limit = ex_start[att.phase[1]] + self.exercise_timeout(att.phase[1])
-                    reason = "exercise timeout"
-                else:
-                    limit = phase_start + self.limits.timeout_cell
-                    reason = "cell timeout"
-                if state.deadline < limit:
-                    limit, reason = state.deadline, "budget"
-                if exited is None and kill_sent_at is None and now >= limit:
-                    att.killed_for = reason
-                    kill_sent_at = now
-                    try:
-                        worker.send({"cmd": "kill", "run": run})
-                    except WorkerDied:
-                        att.worker_lost = True
-                        break
-                if kill_sent_at is not None and exited is None and now - kill_sent_at > 5:
-                    att.worker_lost = True      # the worker does not answer: replace it
-                    break
-                if exited is not None and now - exited > 3:
-                    break                       # something still holds the pipes open
-                wait = max(0.0, min(limit - now, 0.5)) if kill_sent_at is None else 0.2
-                rlist = list(open_fds) + ([worker.sock] if exited is None else [])
-                ready, _, _ = select.select(rlist, [], [], wait)
-                for fd in ready:
-                    if fd is worker.sock:
-                        try:
-                            msg = worker.recv(0)
-                        except WorkerDied:
-                            att.worker_lost = True
-                            att.died = "the grading worker was killed"
-                            exited = time.monotonic()
-                            continue
-                        if msg and msg.get("event") == "exited" and msg.get("run") == run:
-                            exited = time.monotonic()
-                            if msg.get("signal"):
-                                att.died = f"killed by signal {SIGNAL_NAMES.get(msg['signal'], msg['signal'])}"
-                            elif msg.get("code") not in (0, None):
-                                att.died = f"exit code {msg['code']}"
-                            elif not att.finished:
-                                att.died = "exit code 0"
-                        continue
-                    try:
-                        data = read_stream(fd)
-                    except BlockingIOError:
-                        continue
-                    if not data:
-                        open_fds.discard(fd)
-                        close_stream(fd)
-                        continue
-                    if fd == out_r:
-                        room = self.limits.output_bytes - len(state.output)
-                        if room > 0:
-                            state.output += data[:room]
-                        state.dropped += max(0, len(data) - max(room, 0))
-                        continue
-                    if att.protocol_error:
-                        continue
-                    try:
-                        frames = reader.feed(data)
-                        for header, payload in frames:
-                            self._frame(state, att, header, payload, ex_start)
-                            if header.get("t") in ("cell", "cells_done", "case"):
-                                phase_start = time.monotonic()
-                        if reader.error is not None:
-                            raise reader.error
-                    except wire.ProtocolError as exc:
-                        att.protocol_error = str(exc)
-                        if kill_sent_at is None:
-                            kill_sent_at = time.monotonic()
-                            try:
-                                worker.send({"cmd": "kill", "run": run})
-                            except WorkerDied:
-                                att.worker_lost = True
-                                break
-        finally:
-            for fd in open_fds:
-                close_stream(fd)
-        if att.worker_lost and exited is None:
-            att.died = att.died or "the grading worker stopped answering"
-        return att
-
     def _inputs(self, keys) -> dict:
         """Each case's inputs, exactly as the expected values were computed from them: the
         child evaluates these bits rather than drawing the hidden cases again (a LAPACK call
@@ -448,45 +220,6 @@ class IsolatedGrader:
             out[f"{key[0]}/{key[1]}"] = {k: list(v.shape) for k, v in exp.items()
                                          if k in ex.outputs and hasattr(v, "shape")}
         return out
-
-    def _frame(self, state, att, header, payload, ex_start):
-        t = header.get("t")
-        if t == "cell":
-            k = header.get("k")
-            att.phase = ("cell", k)
-        elif t == "cell_done":
-            k = header.get("k")
-            if isinstance(header.get("error"), str):
-                state.cell_errors[k] = header["error"][:2000]
-            else:
-                state.cell_errors.pop(k, None)
-            att.phase = ("between",)
-        elif t == "cells_done":
-            att.phase = ("between",)
-        elif t == "case":
-            key = (header.get("ex"), header.get("i"))
-            if key not in self.cases:
-                raise wire.ProtocolError(f"case {key!r} was not requested")
-            ex_start.setdefault(key[0], time.monotonic())
-            att.phase = ("case", key[0], key[1])
-        elif t == "result":
-            key = (header.get("ex"), header.get("i"))
-            if key not in state.pending:
-                raise wire.ProtocolError(f"result for case {key!r} that is not pending")
-            if "error" in header:
-                err = header["error"]
-                if not isinstance(err, str):
-                    raise wire.ProtocolError("a result error must be a string")
-                state.evaluated[key] = err[:wire.MAX_STRING]
-            else:
-                state.evaluated[key] = wire.decode_values(header, payload)
-            state.pending.remove(key)
-            att.phase = ("between",)
-        elif t == "done":
-            att.finished = True
-            att.phase = ("done",)
-        else:
-            raise wire.ProtocolError(f"unknown frame type {t!r}")
 
     # -- batches
     def grade_file(self, path) -> dict:
