@@ -169,11 +169,10 @@ def _walk(top):
         yield [f for f in files if os.path.join(root, f) not in shown]
 if any(_walk("/tmp")):
     problems.append("/tmp is not empty")
-try:
-    s = socket.create_connection(("1.1.1.1", 53), timeout=0.5)
-    problems.append("network is reachable")
-except OSError:
-    pass
+# A fresh network namespace has the loopback interface only (checked without sending a
+# packet anywhere).
+if [name for _, name in socket.if_nameindex() if name != "lo"]:
+    problems.append("network interfaces are visible")
 import autograder.worker
 print("SELFTEST", "ok" if not problems else "; ".join(problems))
 """

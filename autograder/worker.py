@@ -36,90 +36,8 @@ import signal
 import socket
 import sys
 
+from autograder.snapshot import restore_modules, snapshot_modules
 from autograder.wire import MAX_STRING, encode_frame
-
-# --------------------------------------------------------------------------- worker
-
-# Modules restored after the cells ran, before any case is evaluated: what evaluation and
-# the frames rely on. Between cases only builtins are restored (a function that patches
-# numpy while it runs can only spoil its own later cases: scoring is not done here).
-SNAPSHOT_PREFIXES = ("autograder", "numpy", "builtins", "os", "posix", "sys", "json", "struct",
-                     "math", "signal", "time", "traceback", "warnings", "sympy", "mpmath")
-# Classes whose attributes are restored too: a formula answer is encoded by calling sympy's
-# methods in the child (Poly.terms, xreplace, evalf), so ``sympy.Poly.terms = ...`` in a
-# cell would otherwise rewrite a wrong formula into the right one (the corpus entry
-# a4_patches_sympy_poly).
-CLASS_PREFIXES = ("autograder", "sympy", "mpmath")
-_CLASSES = "<classes>"
-
-
-def _snapshot_modules() -> dict:
-    snap = {}
-    for name, mod in list(sys.modules.items()):
-        if mod is None or not name.split(".")[0] in SNAPSHOT_PREFIXES:
-            continue
-        try:
-            snap[name] = (mod, dict(vars(mod)))
-        except TypeError:
-            pass
-    classes = {}
-    for name, (mod, saved) in snap.items():
-        if name.split(".")[0] in CLASS_PREFIXES:
-            for value in saved.values():
-                if isinstance(value, type) and value not in classes and \
-                        str(getattr(value, "__module__", "")).split(".")[0] in CLASS_PREFIXES:
-                    classes[value] = dict(vars(value))
-    snap[_CLASSES] = (None, classes)
-    return snap
-
-
-def _restore_classes(classes: dict) -> None:
-    for cls, saved in classes.items():
-        current = cls.__dict__
-        if len(current) == len(saved) and all(current.get(k, _MISSING) is v for k, v in saved.items()):
-            continue
-        for key in [k for k in current if k not in saved]:
-            try:
-                delattr(cls, key)
-            except Exception:
-                pass
-        for key, value in saved.items():
-            if current.get(key, _MISSING) is not value:
-                try:
-                    setattr(cls, key, value)
-                except Exception:
-                    pass
-
-
-def _restore_modules(snap: dict) -> None:
-    """Undo monkeypatching of the modules the evaluation relies on."""
-    for name, (mod, saved) in snap.items():
-        if name == _CLASSES:
-            _restore_classes(saved)
-            continue
-        sys.modules[name] = mod
-        try:
-            current = vars(mod)
-        except TypeError:
-            continue
-        for key in [k for k in current if k not in saved]:
-            try:
-                delattr(mod, key)
-            except Exception:
-                current.pop(key, None)
-        for key, value in saved.items():
-            if current.get(key, _MISSING) is not value:
-                try:
-                    setattr(mod, key, value)
-                except Exception:
-                    try:
-                        current[key] = value
-                    except Exception:
-                        pass
-
-
-_MISSING = object()
-
 
 class _Shell:
     """Enough of ``get_ipython()`` for notebook cells: magics and ``!cmd`` do nothing harmful."""
@@ -203,13 +121,14 @@ def direct_main(argv: list[str]) -> int:
         os.write(out_fd, f"the grading process could not start: {type(exc).__name__}: {exc}\n"
                          f"{traceback.format_exc()[-4000:]}".encode("utf-8", "replace"))
         return 2
-    snapshot = _snapshot_modules()
+    snapshot = snapshot_modules()
     _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot, new_session=False)
     return 70
 
 
 def worker_main(argv: list[str]) -> int:
-    """``python -m autograder.worker FD ASSIGNMENT [SPEC_PATH]``."""
+    """``python -m autograder.worker FD ASSIGNMENT [SPEC_PATH]``: boot, then serve runs until
+    told to exit (one loop over the control socket and the running child's pidfd)."""
     if argv and argv[0] == "--direct":
         return direct_main(argv[1:])
     ctl = socket.socket(fileno=int(argv[0]))
@@ -227,7 +146,7 @@ def worker_main(argv: list[str]) -> int:
               "traceback": traceback.format_exc()[-4000:]})
         return 2
     in_pid_ns = os.environ.get("AUTOGRADER_SANDBOX") == "bwrap"
-    snapshot = _snapshot_modules()
+    snapshot = snapshot_modules()
     send({"event": "ready", "pid": os.getpid()})
 
     buf = b""
@@ -323,7 +242,12 @@ def _set_limits(limits: dict) -> None:
 
 def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot, *, new_session):
     """Runs the job's cells, then its cases, in this process (a forked child, or a plain
-    process started for this run). Never returns normally."""
+    process started for this run). Never returns normally.
+
+    One long function on purpose: everything it calls after the first cell ran is a
+    local captured before it (student code can replace any module attribute, and even
+    the modules' restore runs through such locals), so it cannot be split into helpers
+    looked up through module globals."""
     # References captured before any student code runs.
     _write, _exit, _time = os.write, os._exit, __import__("time").monotonic
     import builtins
@@ -338,7 +262,7 @@ def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot
     _asarray, _float64, _ndarray = np.asarray, np.float64, np.ndarray   # not ascontiguousarray: it makes 0-d 1-d
     _isinstance, _str, _float, _len, _list = isinstance, str, float, len, list
     _encode = encode_frame
-    _restore = _restore_modules
+    _restore = restore_modules
     _format_exc = traceback.format_exception_only
 
     if new_session:

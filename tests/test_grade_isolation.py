@@ -98,6 +98,23 @@ def test_the_sandbox_self_test_still_finds_a_stray_file_in_tmp(tmp_path):
     assert "/tmp is not empty" in proc.stdout, proc.stdout + proc.stderr
 
 
+def test_the_sandbox_self_test_notices_a_shared_network():
+    """A sandbox that kept the host's network (bwrap --share-net) fails the self-test, which
+    looks at the namespace's interfaces and sends no packet."""
+    from autograder import sandbox
+
+    hide, show = sandbox.layout()
+    box = sandbox.Sandbox("bwrap", bwrap="/usr/bin/bwrap", hide=hide, show=show)
+    cmd = box.command([sys.executable, "-c", sandbox._SELF_TEST, *show])
+    at = cmd.index("--unshare-all") + 1
+    cmd[at:at] = ["--share-net"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert "network interfaces are visible" in proc.stdout, proc.stdout + proc.stderr
+    plain = subprocess.run(box.command([sys.executable, "-c", sandbox._SELF_TEST, *show]), capture_output=True,
+                           text=True, timeout=60)
+    assert plain.stdout.strip().endswith("SELFTEST ok"), plain.stdout + plain.stderr
+
+
 @pytest.mark.parametrize("name", list(faults.honest_notebooks()) + [
     "invalid_json", "nbformat3", "folder", "notes.txt", "empty_dir", "missing"])
 def test_each_submission_gets_the_score_of_its_real_answers(batch, name):
