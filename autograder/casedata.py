@@ -156,7 +156,7 @@ def input_difference(spec_inputs: Mapping[str, Any], stored: Mapping[str, Any]) 
 # -- files ------------------------------------------------------------------------------
 
 _CACHE: dict[str, tuple[float, int, dict]] = {}
-_APPLIED: dict[tuple[int, int], tuple] = {}       # (spec, data) -> (spec, spec with stored inputs)
+_APPLIED: dict[tuple[int, int], tuple] = {}       # ids of (spec, data) -> (spec, data, spec with stored inputs)
 
 
 def data_path(assignment_id: str, data_dir: Path | None = None) -> Path:
@@ -202,8 +202,8 @@ def with_stored_inputs(assignment, data_dir: Path | None = None):
     if data is None:
         return assignment
     key = (id(assignment), id(data))
-    if key in _APPLIED and _APPLIED[key][0] is assignment:
-        return _APPLIED[key][1]
+    if key in _APPLIED and _APPLIED[key][0] is assignment and _APPLIED[key][1] is data:
+        return _APPLIED[key][2]
     path = _shown(data_path(assignment.id, data_dir))
     exercises = []
     for ex in assignment.exercises:
@@ -223,5 +223,5 @@ def with_stored_inputs(assignment, data_dir: Path | None = None):
             cases.append(dataclasses.replace(case, inputs={k: inputs[k] for k in case.inputs}))
         exercises.append(dataclasses.replace(ex, public=tuple(cases)))
     applied = dataclasses.replace(assignment, exercises=tuple(exercises))
-    _APPLIED[key] = (assignment, applied)
+    _APPLIED[key] = (assignment, data, applied)      # held, so that neither id is reused
     return applied
