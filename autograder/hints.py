@@ -1,5 +1,8 @@
 """HINT lines: one sentence per known wrong implementation, in the student's terms.
 
+The sentences here are shared by the exercises that name the variant; a sentence that
+belongs to one exercise only can stand beside it in its spec (``Exercise.hints``).
+
 The wrong implementations themselves live in ``solutions/variants.py`` (instructor
 side); their outputs on public cases are data in ``autograder/data``. When a student's
 output matches a variant's output (and not the reference's), the case's feedback ends
@@ -148,8 +151,12 @@ HINTS: dict[str, str] = {
 }
 
 
-def hint_for(variant: str) -> str:
-    """The HINT line of a variant (a generic one for a variant without its own text)."""
+def hint_for(variant: str, exercise=None) -> str:
+    """The HINT line of a variant: the exercise's own sentence (``Exercise.hints``), else the
+    shared one here, else a generic line naming the variant."""
+    own = getattr(exercise, "hints", None) or {}
+    if variant in own:
+        return own[variant]
     return HINTS.get(variant, f"HINT: your output matches a known mistake ({variant.replace('_', ' ')}).")
 
 

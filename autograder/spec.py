@@ -88,6 +88,9 @@ class Exercise:
     hidden:    randomized cases run at grading time only.
     variants:  names of known wrong implementations in ``solutions.variants``; when the
                student's output matches one, the feedback gets a HINT line.
+    hints:     HINT sentences of this exercise's own variants, by variant name, written
+               beside the exercise (``"HINT: your output matches ..."``); a variant
+               shared by many exercises keeps its sentence in ``autograder.hints``.
     forward:   for ``gradient`` exercises, the student's forward function name.
     symbols:   for ``formula`` exercises, the free symbols of the expression.
     threshold: for ``metric`` exercises, the value to reach (``>=`` when
@@ -104,6 +107,7 @@ class Exercise:
     public: tuple[Case, ...] = ()
     hidden: HiddenCases | None = None
     variants: tuple[str, ...] = ()
+    hints: Mapping[str, str] = field(default_factory=dict)
     forward: str | None = None
     symbols: tuple[str, ...] = ("d", "h")
     threshold: float | None = None

@@ -398,7 +398,11 @@ class NbgraderAssignmentChecks:
         for ex in spec.exercises:
             for name in ex.variants:
                 assert name in VARIANTS.get(ex.reference, {}), f"{ex.grade_id}: no variant {name!r} of {ex.reference}"
-                assert name in HINTS, f"{ex.grade_id}: variant {name!r} has no sentence in autograder.hints"
+                assert name in ex.hints or name in HINTS, \
+                    f"{ex.grade_id}: variant {name!r} has no sentence (Exercise.hints or autograder.hints)"
+            assert set(ex.hints) <= set(ex.variants), f"{ex.grade_id}: hints for variants it does not name"
+            for name, text in ex.hints.items():
+                assert text.startswith("HINT: ") and text.endswith("."), (ex.grade_id, name, text)
 
     def test_every_named_variant_differs_from_the_reference_on_some_public_case(self, spec):
         """A variant equal to the reference on every public case could never give its HINT in

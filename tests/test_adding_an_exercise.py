@@ -26,6 +26,11 @@ REFERENCE = '''
 def double_state(h):
     """2 h, elementwise."""
     return 2.0 * h
+
+
+VARIANTS["solutions.assignments.a1_rnn:double_state"] = {
+    "state_not_doubled": lambda h: h,                      # a known wrong version
+}
 '''
 
 SPEC_ENTRY = '''
@@ -40,6 +45,8 @@ ASSIGNMENT = _dataclasses.replace(ASSIGNMENT, exercises=ASSIGNMENT.exercises + (
         outputs=("out",),
         public=(Case("h of shape (2, 3)", dict(h=np.arange(6.0).reshape(2, 3))),),
         hidden=HiddenCases(n=2, seed=1999, make_inputs=lambda r: dict(h=r.standard_normal((3, 4)))),
+        variants=("state_not_doubled",),
+        hints={"state_not_doubled": "HINT: your output is h itself: multiply it by 2."},
         description="doubling the state",
     ),
 ))
@@ -119,8 +126,19 @@ def test_the_walkthrough_adds_an_exercise_that_grades_right(tmp_path):
 
     gen = _run(root, "nbgrader", "generate_assignment", "a1_rnn", "--force")
     assert gen.returncode == 0, gen.stdout[-2000:] + gen.stderr[-3000:]
-    assert _score(root, root / "assignments" / "a1_rnn" / "a1_rnn.ipynb", "graded_source") == (32.0, 32.0)
+    source = root / "assignments" / "a1_rnn" / "a1_rnn.ipynb"
+    assert _score(root, source, "graded_source") == (32.0, 32.0)
     assert _score(root, root / "release" / "a1_rnn" / "a1_rnn.ipynb", "graded_release") == (0.0, 32.0)
+
+    # the known mistake, made in the solution cell, loses the 3 points and gets its HINT
+    wrong = nbformat.read(source, as_version=4)
+    cell = next(c for c in wrong.cells if c.id == "double-state-solution")
+    cell.source = cell.source.replace("return 2.0 * h", "return h")
+    nbformat.write(wrong, tmp_path / "wrong.ipynb")
+    assert _score(root, tmp_path / "wrong.ipynb", "graded_wrong") == (29.0, 32.0)
+    rec = json.loads((root / "graded_wrong" / "results.jsonl").read_text().splitlines()[0])
+    hints = {t["hint"] for t in rec["tests"] if t["grade_id"] == "double_state"}
+    assert hints == {"HINT: your output is h itself: multiply it by 2."}, hints
 
 
 @pytest.mark.slow

@@ -131,7 +131,7 @@ def test_in_a_real_kernel_the_test_cell_value_is_the_score_and_check_is_not_a_nu
         nbformat.v4.new_code_cell('grader.check("rnn_step_forward", globals())\ngrader.score("rnn_step_forward")'),
         nbformat.v4.new_code_cell('grader.check("rnn_step_forward", globals())'),
     ]
-    NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    NotebookClient(nb, timeout=300, startup_timeout=300, kernel_name="python3").execute()
     test_cell, check_only = nb.cells[2], nb.cells[3]
     stdout = "".join(o.get("text", "") for o in test_cell.outputs if o.output_type == "stream")
     assert "✅ rnn_step_forward [N=2, D=3, H=4]: 1/1" in stdout and "❌ rnn_step_forward [N=3, D=4, H=4]: 0/1" in stdout

@@ -1,9 +1,11 @@
 """Do the lecture notebooks run, and is every number they compute right?
 
 Each notebook in course/ is executed top to bottom with nbclient (headless, its own
-folder as working directory), within 60 s of the kernel's CPU time. The clock only
-guards against a hang (300 s): on a shared machine it measures the neighbours as much as
-the lecture (5-7 s when the machine is quiet). A cell appended by the test prints the notebook's
+folder as working directory). The test only guards against a hang (300 s of the kernel's
+CPU time or of the clock); the 60 s a lecture may take is measured by
+``benchmarks/bench_lectures.py`` (5-7 s each on a quiet machine): on a shared machine
+both clocks measure the neighbours too (OpenBLAS threads spin while they wait, and that
+counts as CPU time). A cell appended by the test prints the notebook's
 ``LECTURE_NUMBERS`` (every number the lecture states) and ``LECTURE_INPUTS`` (the arrays
 those numbers came from) as JSON; each number is then compared with the value computed
 here from the reference implementation in ``solutions`` (or from PyTorch, or from a hand
@@ -39,8 +41,8 @@ EXPECTED_NOTEBOOKS = [
     "08_choosing_a_model.ipynb",
 ]
 PRESENT = [n for n in EXPECTED_NOTEBOOKS if (COURSE / n).exists()]
-TIME_LIMIT_S = 60.0        # a lecture's bound, on the kernel's own CPU time
-WALL_LIMIT_S = 300.0       # a hang guard only: wall time on a loaded machine is noise
+TIME_LIMIT_S = 300.0       # hang guards only; the 60 s budget is benchmarks/bench_lectures.py's
+WALL_LIMIT_S = 300.0
 
 # names of graded functions: a lecture must never define one (it would hand over an answer)
 def _graded_names() -> set[str]:
@@ -72,7 +74,7 @@ def run_notebook(name: str):
     """
     nb = nbformat.read(COURSE / name, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(DUMP, id="test-dump"))
-    client = NotebookClient(nb, timeout=WALL_LIMIT_S, kernel_name="python3",
+    client = NotebookClient(nb, timeout=WALL_LIMIT_S, startup_timeout=WALL_LIMIT_S, kernel_name="python3",
                             resources={"metadata": {"path": str(COURSE)}})
     start = time.perf_counter()
     client.execute()
@@ -461,7 +463,7 @@ def test_the_course_has_all_nine_lecture_notebooks():
 
 
 @pytest.mark.parametrize("name", PRESENT)
-def test_notebook_runs_top_to_bottom_without_error_in_under_a_minute_of_cpu(name):
+def test_notebook_runs_top_to_bottom_without_error_or_hang(name):
     seconds, cpu, numbers, _, _ = run_notebook(name)
     assert cpu < TIME_LIMIT_S, f"{name} used {cpu:.1f} s of CPU; the limit is {TIME_LIMIT_S:.0f} s"
     assert seconds < WALL_LIMIT_S, f"{name} took {seconds:.1f} s on the clock; the limit is {WALL_LIMIT_S:.0f} s"

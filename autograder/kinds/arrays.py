@@ -25,7 +25,8 @@ def score_arrays(exercise, case, evaluated, expected, variants):
     answer = {k: evaluated[k] for k in names}
     variant = matching_variant(answer, expected, variants, rtol=exercise.rtol, atol=exercise.atol,
                                order=exercise.variants)
-    return result(exercise, case, False, "\n".join(messages), hint_for(variant) if variant else None)
+    return result(exercise, case, False, "\n".join(messages),
+                  hint_for(variant, exercise) if variant else None)
 
 
 class FunctionKind(Kind):

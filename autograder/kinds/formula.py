@@ -40,7 +40,7 @@ class FormulaKind(Kind):
             try:
                 if not _formula.same(variants[name], expected, symbols) and _formula.same(evaluated, variants[name],
                                                                                           symbols):
-                    hint = hint_for(name)
+                    hint = hint_for(name, exercise)
                     break
             except (ValueError, TypeError, KeyError):
                 continue

@@ -144,4 +144,4 @@ class GradientKind(Kind):
             shown += f"\nAlso wrong: {', '.join(others)}."
         variant = _variant(exercise, evaluated, expected, variants or {}, names, failed)
         return result(exercise, case, False, shown + ("\n" + note if note else ""),
-                      hint_for(variant) if variant else None)
+                      hint_for(variant, exercise) if variant else None)
