@@ -311,12 +311,17 @@ class PlainProcess(_Handle):
                 pass
 
         def watch(pumps):
-            code = proc.wait()
-            if os.name == "posix":          # whatever the run left behind in its process group
+            if os.name == "posix":
+                # Whatever the run left behind in its process group dies too. The launcher is
+                # waited for without being reaped first, so its pid (the group's id) cannot
+                # have been handed to another process when the group is killed.
                 try:
+                    if hasattr(os, "waitid"):
+                        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
                     os.killpg(proc.pid, signal.SIGKILL)
                 except OSError:
                     pass
+            code = proc.wait()
             for t in pumps:
                 t.join(timeout=5)
             shutil.rmtree(scratch, ignore_errors=True)
