@@ -128,7 +128,7 @@ def direct_main(argv: list[str]) -> int:
 
 def worker_main(argv: list[str]) -> int:
     """``python -m autograder.worker FD ASSIGNMENT [SPEC_PATH]``: boot, then serve runs until
-    told to exit (one loop over the control socket and the running child's pidfd)."""
+    told to exit, in one loop over the control socket and the running child's pidfd."""
     if argv and argv[0] == "--direct":
         return direct_main(argv[1:])
     ctl = socket.socket(fileno=int(argv[0]))
@@ -177,25 +177,30 @@ def worker_main(argv: list[str]) -> int:
                 return 0
             msg = json.loads(data)
             if msg["cmd"] == "run":
-                job_fd, msg_fd, out_fd = fds_in
-                pid = os.fork()
-                if pid == 0:
-                    try:
-                        ctl.close()
-                        job = json.loads(_read_all(job_fd))
-                        os.close(job_fd)
-                        _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot,
-                               new_session=True)
-                    finally:
-                        os._exit(70)
-                for fd in fds_in:
-                    os.close(fd)
+                pid = _fork_run(ctl, fds_in, (assignment, cases, checks, transformer, snapshot))
                 child = (msg["run"], pid, os.pidfd_open(pid))
                 send({"event": "started", "run": msg["run"]})
             elif msg["cmd"] == "kill" and child is not None and child[0] == msg["run"]:
                 _cleanup(child[1], in_pid_ns)
             elif msg["cmd"] == "exit":
                 return 0
+
+
+def _fork_run(ctl, fds_in, shared) -> int:
+    """Fork the child of one run (job, frame and output fds from the grader); its pid."""
+    job_fd, msg_fd, out_fd = fds_in
+    pid = os.fork()
+    if pid == 0:
+        try:
+            ctl.close()
+            job = json.loads(_read_all(job_fd))
+            os.close(job_fd)
+            _child(job, msg_fd, out_fd, *shared, new_session=True)
+        finally:
+            os._exit(70)
+    for fd in fds_in:
+        os.close(fd)
+    return pid
 
 
 def _cleanup(pid: int, in_pid_ns: bool) -> None:
