@@ -37,6 +37,8 @@ class Mistake:
              agrees with the student's own forward).
     scores:  grade id -> expected score, for every grade id that does not get full
              marks. Grade ids in ``expect`` but not here are expected to score 0.
+    passing: grade id -> the names of its cases that still pass (partial credit); the
+             score is what those cases are worth in the spec, so it follows the points.
     """
 
     name: str
@@ -45,17 +47,25 @@ class Mistake:
     new: str
     expect: Mapping[str, str] = field(default_factory=dict)
     scores: Mapping[str, float] = field(default_factory=dict)
+    passing: Mapping[str, tuple] = field(default_factory=dict)
 
-    def expected_scores(self, max_points: Mapping[str, float]) -> dict[str, float]:
-        """Expected score of every grade id, given each grade id's maximum."""
-        unknown = (set(self.expect) | set(self.scores)) - set(max_points)
+    def expected_scores(self, assignment) -> dict[str, float]:
+        """Expected score of every grade id of ``assignment`` (its spec gives the points)."""
+        exercises = {ex.grade_id: ex for ex in assignment.exercises}
+        unknown = (set(self.expect) | set(self.scores) | set(self.passing)) - set(exercises)
         if unknown:
             raise KeyError(f"mistake {self.name!r} names grade ids {sorted(unknown)} not in the spec; "
-                           f"expected some of {sorted(max_points)}")
-        out = {gid: float(pts) for gid, pts in max_points.items()}
+                           f"expected some of {sorted(exercises)}")
+        out = {gid: float(ex.max_points) for gid, ex in exercises.items()}
         for gid in self.expect:
             out[gid] = 0.0
         out.update({gid: float(s) for gid, s in self.scores.items()})
+        for gid, names in self.passing.items():
+            cases = {c.name: c for hidden in (False, True) for c in exercises[gid].cases(hidden=hidden)}
+            missing = sorted(set(names) - set(cases))
+            if missing:
+                raise KeyError(f"mistake {self.name!r}: {gid} has no case(s) {missing}; its cases: {sorted(cases)}")
+            out[gid] = float(sum(cases[n].points for n in names))
         return out
 
 

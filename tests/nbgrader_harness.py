@@ -452,10 +452,9 @@ class NbgraderAssignmentChecks:
             assert "❌" in cell_text(cell), f"{ex.grade_id}: a failed case prints a ❌ line"
 
     def test_seeded_mistakes_lose_exactly_their_points(self, course, spec, mistakes):
-        max_points = {e.grade_id: e.max_points for e in spec.exercises}
         wrong = {}
         for m in mistakes:
-            expected = m.expected_scores(max_points)
+            expected = m.expected_scores(spec)
             got = course.scores(m.name)
             if got != pytest.approx(expected):
                 wrong[m.name] = {gid: (got[gid], expected[gid]) for gid in expected if got[gid] != pytest.approx(expected[gid])}

@@ -156,3 +156,21 @@ def test_a_points_edit_without_sync_is_named_by_the_check(tmp_path):
     nb = nbformat.read(root / "assignments" / "a1_rnn" / "a1_rnn.ipynb", as_version=4)
     assert "**Total: 30 points**" in nb.cells[0].source
     assert "## 4. The worked example (3 points)" in "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_a_samples_partial_credit_follows_the_spec_points():
+    """a2's clip_by_value mistake still passes the case where nothing is clipped (max_norm =
+    100) and hidden 1 (max_norm twice the norm): 1 + 1 point today, 2 + 3 after a points edit."""
+    import dataclasses
+
+    from autograder.spec import load
+    from samples import load_mistakes
+
+    spec = load("a2_bptt")
+    mistake = next(m for m in load_mistakes("a2_bptt") if m.name == "clip_by_value")
+    assert mistake.expected_scores(spec)["clip_by_global_norm"] == 2.0
+    ex = spec.exercise("clip_by_global_norm")
+    edited = dataclasses.replace(ex, public=tuple(dataclasses.replace(c, points=2.0) for c in ex.public),
+                                 hidden=dataclasses.replace(ex.hidden, points=3.0))
+    spec = dataclasses.replace(spec, exercises=tuple(edited if e is ex else e for e in spec.exercises))
+    assert mistake.expected_scores(spec)["clip_by_global_norm"] == 5.0

@@ -178,12 +178,11 @@ def test_the_reference_scores_are_those_the_mistakes_deserve(batch):
     from autograder.spec import load
 
     spec = load("a1_rnn")
-    max_points = {e.grade_id: e.max_points for e in spec.exercises}
     ref = batch["reference"]
     assert ref["correct"][0] == spec.max_points
     assert ref["blank"][0] == 0
     for m in load_mistakes("a1_rnn"):
-        assert ref[m.name][0] == sum(m.expected_scores(max_points).values()), m.name
+        assert ref[m.name][0] == sum(m.expected_scores(spec).values()), m.name
 
 
 def test_killed_workers_do_not_outlive_their_grader(batch):
