@@ -1,7 +1,8 @@
 """Small specs and independent implementations shared by tests/test_checks_*.py.
 
-Nothing here imports autograder/hints or solutions/variants: the wrong implementations
-the tests use are written in the tests themselves.
+Nothing here imports solutions/variants: the wrong implementations the tests use are
+written in the tests themselves. The HINT sentences (what a student reads) are looked up
+where they are written, by ``all_hints``.
 """
 import numpy as np
 
@@ -32,3 +33,20 @@ def rnn_step_exercise(*, hidden_n=0, variants=(), timeout=None, public=None):
 
 def one_exercise_assignment(exercise, assignment_id="test_checks"):
     return Assignment(id=assignment_id, title="test", exercises=(exercise,))
+
+
+def all_hints() -> dict[str, str]:
+    """Every HINT sentence by variant name, wherever it is written: shared ones in
+    autograder.hints, an exercise's own ones beside it in its spec (Exercise.hints)."""
+    from autograder import build_data, spec
+    from autograder.hints import HINTS
+
+    out = dict(HINTS)
+    for aid in build_data.spec_ids():
+        for ex in spec.load(aid).exercises:
+            out.update(ex.hints)
+    return out
+
+
+def hint_text(variant: str) -> str:
+    return all_hints()[variant]

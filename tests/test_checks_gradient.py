@@ -9,9 +9,8 @@ import pytest
 import torch
 
 from autograder import checks
-from autograder.hints import HINTS
 from autograder.spec import Case, Exercise, HiddenCases, load
-from checks_helpers import one_exercise_assignment, sigmoid
+from checks_helpers import hint_text, one_exercise_assignment, sigmoid
 
 
 def _inputs(rng, N=2, D=3, H=4):
@@ -193,7 +192,7 @@ def _assert_hint_and_own_forward_note(results, variant, hidden):
     own forward, and (hidden cases) show no numbers."""
     assert len(results) == 2
     for r in results:
-        assert not r.passed and r.score == 0 and r.hint == HINTS[variant], (r.message, r.hint)
+        assert not r.passed and r.score == 0 and r.hint == hint_text(variant), (r.message, r.hint)
         assert "Your backward disagrees with your own forward" in r.message
         assert r.hint in r.feedback()
         if hidden:
@@ -214,7 +213,7 @@ def test_a_backward_whose_wrong_gradients_match_a_variant_gets_its_hint():
     """Only dprev_c misses tanh'(c'): dx, dh, dW, db are right (unlike the variant's), dprev_c is the variant's."""
     for r in _grade_lstm(lstm_backward_without_dtanh_in_dprev_c):
         assert not r.passed and "(dprev_c)" in r.message.splitlines()[0] and "Also wrong" not in r.message
-        assert r.hint == HINTS["tanh_derivative_missing"]
+        assert r.hint == hint_text("tanh_derivative_missing")
 
 
 def test_a_wrong_backward_unlike_any_variant_gets_no_hint():

@@ -10,9 +10,8 @@ import pytest
 import torch
 
 from autograder import checks
-from autograder.hints import HINTS
 from autograder.spec import Case, Exercise, HiddenCases
-from checks_helpers import one_exercise_assignment, sigmoid
+from checks_helpers import all_hints, hint_text, one_exercise_assignment, sigmoid
 
 
 def _step_inputs(rng, N, D, H, k):
@@ -46,7 +45,8 @@ MAKERS = {
     "lstm_step_forward": lambda rng, D, H: _lstm_inputs(rng, 2, D, H),
     "gru_step_forward": lambda rng, D, H: _step_inputs(rng, 2, D, H, 3),
 }
-FAMILIES = {gid: dict(reference=ex.reference, outputs=ex.outputs, make=MAKERS[gid], variants=ex.variants)
+FAMILIES = {gid: dict(reference=ex.reference, outputs=ex.outputs, make=MAKERS[gid], variants=ex.variants,
+                      hints=ex.hints)
             for gid, ex in ((gid, _spec_exercise(gid)) for gid in MAKERS)}
 
 
@@ -56,7 +56,7 @@ def _exercise(family, D, H, *, hidden=False):
     return Exercise(grade_id=family, target=family, kind="function", reference=f["reference"],
                     outputs=f["outputs"], public=(Case(f"D={D}, H={H}", f["make"](rng, D, H)),),
                     hidden=HiddenCases(n=1, seed=5, make_inputs=lambda r: f["make"](r, D, H)) if hidden else None,
-                    variants=f["variants"])
+                    variants=f["variants"], hints=f["hints"])
 
 
 def _grade(family, fn, D, H, *, hidden=False):
@@ -223,14 +223,14 @@ WRONG = [
 def test_a_known_mistake_fails_with_its_hint(family, fn, variant, DH):
     (r,) = _grade(family, fn, *DH)
     assert not r.passed and r.score == 0
-    assert r.hint == HINTS[variant]
+    assert r.hint == hint_text(variant)
     assert r.message.startswith("Not equal to tolerance")
 
 
 @pytest.mark.parametrize("family, fn, variant, DH", WRONG[:3], ids=[w[2] for w in WRONG[:3]])
 def test_hidden_cases_give_the_hint_but_no_values(family, fn, variant, DH):
     (r,) = _grade(family, fn, *DH, hidden=True)
-    assert r.hidden and not r.passed and r.hint == HINTS[variant]
+    assert r.hidden and not r.passed and r.hint == hint_text(variant)
     assert "ACTUAL" not in r.message and "Worst" not in r.message and "Max absolute" not in r.message
 
 
@@ -240,5 +240,5 @@ def test_an_unrelated_wrong_answer_gets_no_hint():
 
 
 def test_every_hint_is_one_sentence_starting_with_HINT():
-    for name, text in HINTS.items():
+    for name, text in all_hints().items():
         assert text.startswith("HINT: ") and "\n" not in text, name

@@ -74,6 +74,12 @@ ASSIGNMENT = Assignment(
             ),
             hidden=HiddenCases(n=2, seed=1101, make_inputs=_hidden_z),
             variants=("dtanh_not_squared", "dtanh_from_input", "dsigmoid_missing_factor"),
+            hints={
+                "dtanh_from_input": ("HINT: your dtanh matches 1 - z**2: the formula 1 - tanh(z)**2 squares "
+                                     "tanh(z), not z."),
+                "dsigmoid_missing_factor": ("HINT: your dsigmoid matches 1 - sigmoid(z); the derivative is "
+                                            "sigmoid(z) * (1 - sigmoid(z))."),
+            },
             description="the derivatives of tanh, sigmoid and ReLU",
         ),
         Exercise(
@@ -138,6 +144,9 @@ ASSIGNMENT = Assignment(
             ),
             hidden=HiddenCases(n=2, seed=1104, make_inputs=_hidden_output),
             variants=("softmax_wrong_axis", "softmax_missing", "bias_missing"),
+            hints={
+                "softmax_missing": "HINT: your probs equal the scores: apply the softmax to the scores.",
+            },
             description="the output layer and softmax",
         ),
         Exercise(
@@ -149,6 +158,12 @@ ASSIGNMENT = Assignment(
             public=(Case("N=2, T=4, D=3, H=5, V=3", _seq_model_inputs(_rng, 2, 4, 3, 5, 3)),),
             hidden=HiddenCases(n=2, seed=1105, make_inputs=_hidden_model),
             variants=("first_hidden_state", "mean_of_hidden_states"),
+            hints={
+                "first_hidden_state": ("HINT: your output matches the prediction from the first hidden state h[:, "
+                                       "0]; many-to-one classifies the last one, h[:, -1]."),
+                "mean_of_hidden_states": ("HINT: your output matches the prediction from the mean of the hidden "
+                                          "states over time; many-to-one classifies only the last one, h[:, -1]."),
+            },
             description="a many-to-one classifier: probabilities from the last hidden state",
         ),
         Exercise(

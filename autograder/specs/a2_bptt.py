@@ -104,6 +104,16 @@ ASSIGNMENT = Assignment(
             hidden=HiddenCases(n=2, seed=2102, make_inputs=lambda r: _backward_inputs(r, *_sizes(r, (2, 4), (6, 9), (3, 6), (6, 8)))),
             variants=("rnn_tanh_derivative_missing", "gradient_not_carried_back", "upstream_only_last_step",
                       "weight_gradients_not_summed", "dWh_transposed"),
+            hints={
+                "gradient_not_carried_back": ("HINT: your gradients match BPTT that does not carry the gradient "
+                                              "back through time: at step t, pass dh[:, t] plus the dprev_h coming "
+                                              "back from step t+1."),
+                "upstream_only_last_step": ("HINT: your gradients match a backward that uses only dh[:, -1] (as for"
+                                            " many-to-one): every state h_t has its own upstream gradient, so add "
+                                            "dh[:, t] at each step t."),
+                "weight_gradients_not_summed": ("HINT: your dWx, dWh, db match those of step 0 alone: the weights "
+                                                "are shared by all steps, so add up the gradients of every step."),
+            },
             rtol=1e-5,
             atol=1e-7,
             description="backpropagation through the whole sequence",
@@ -117,6 +127,10 @@ ASSIGNMENT = Assignment(
             public=(Case("N=2, T=3, D=3, H=4", _seq_with_dh(_rng, 2, 3, 3, 4)),),
             hidden=HiddenCases(n=1, seed=2103, make_inputs=lambda r: _seq_with_dh(r, *_sizes(r, (3, 5), (4, 6), (4, 6), (5, 7)))),
             variants=("centred_difference_not_halved",),
+            hints={
+                "centred_difference_not_halved": ("HINT: your gradient is twice the expected one: the centred "
+                                                  "difference divides by 2*eps, (f(w+eps) - f(w-eps)) / (2*eps)."),
+            },
             rtol=1e-5,
             atol=1e-7,
             description="a numerical gradient by centred differences",
@@ -133,6 +147,14 @@ ASSIGNMENT = Assignment(
             ),
             hidden=HiddenCases(n=2, seed=2104, make_inputs=_hidden_clip),
             variants=("clip_each_separately", "clip_by_value", "clip_always"),
+            hints={
+                "clip_each_separately": ("HINT: your output matches clipping each array by its own norm; clip by "
+                                         "the global norm of all arrays together, with one common factor."),
+                "clip_by_value": ("HINT: your output matches np.clip of each entry to [-max_norm, max_norm]; "
+                                  "clipping by global norm rescales all arrays by max_norm / total_norm instead."),
+                "clip_always": ("HINT: your output matches rescaling even when the global norm is already below "
+                                "max_norm; leave the gradients unchanged then."),
+            },
             description="clipping gradients by their global norm",
         ),
         Exercise(
@@ -148,6 +170,12 @@ ASSIGNMENT = Assignment(
             hidden=HiddenCases(n=2, seed=2105, make_inputs=lambda r: _radius_inputs(
                 r, *_sizes(r, (10, 14), (3, 5), (5, 7)), float(r.choice([0.7, 1.3])))),
             variants=("jacobian_without_tanh_derivative", "norms_shifted_by_one"),
+            hints={
+                "jacobian_without_tanh_derivative": ("HINT: your norms match powers of Wh.T alone: each step's "
+                                                     "Jacobian also has the factor diag(1 - h_t**2) from tanh."),
+                "norms_shifted_by_one": ("HINT: your norms are shifted by one: norms[0] is for T - t = 1, the norm "
+                                         "of dh_T/dh_{T-1}, not of the identity dh_T/dh_T."),
+            },
             description="the norm of dh_T/dh_t against T - t",
         ),
         Exercise(
@@ -172,6 +200,12 @@ ASSIGNMENT = Assignment(
             hidden=HiddenCases(n=2, seed=2106, make_inputs=lambda r: _truncated_inputs(
                 r, *_sizes(r, (2, 4), (7, 10), (4, 6), (5, 7), (2, 5)))),
             variants=("truncated_in_chunks", "truncation_one_step_longer"),
+            hints={
+                "truncated_in_chunks": ("HINT: your gradients match BPTT inside chunks of K steps; here the loss at"
+                                        " every step t reaches back K steps, t, t-1, ..., t-K+1."),
+                "truncation_one_step_longer": ("HINT: your gradients match a truncation to K + 1 steps: the loss at"
+                                               " step t reaches back through steps t, ..., t-K+1, that is K steps."),
+            },
             description="BPTT truncated to K steps",
         ),
         Exercise(
@@ -182,6 +216,10 @@ ASSIGNMENT = Assignment(
             outputs=("dtanh_in_y",),
             public=(Case("d tanh(z)/dz with y = tanh(z)"),),
             variants=("dtanh_not_squared", "sigmoid_derivative_form"),
+            hints={
+                "sigmoid_derivative_form": ("HINT: your expression is y*(1 - y), the sigmoid's derivative written "
+                                            "through its value; for y = tanh(z) it is 1 - y**2."),
+            },
             symbols=("y",),
             description="the derivative of tanh, written through tanh itself (sympy)",
         ),

@@ -79,6 +79,11 @@ ASSIGNMENT = Assignment(
             ),
             hidden=HiddenCases(n=2, seed=3101, make_inputs=lambda r: _gate_inputs(r, *_sizes(r, (4, 7), (4, 7), (5, 8)))),
             variants=("cs231n_block_order", "tanh_sigmoid_swapped"),
+            hints={
+                "cs231n_block_order": ("HINT: your gates match the blocks read in the order i, f, o, g; this course"
+                                       " (and PyTorch) packs them i, f, g, o: g is a[:, 2H:3H] and o is a[:, "
+                                       "3H:4H]."),
+            },
             description="the four gates i, f, g, o of one step",
         ),
         Exercise(
@@ -93,6 +98,10 @@ ASSIGNMENT = Assignment(
             ),
             hidden=HiddenCases(n=2, seed=3102, make_inputs=lambda r: _update_inputs(r, *_sizes(r, (3, 6), (4, 8)))),
             variants=("forget_gate_missing", "hidden_without_tanh"),
+            hints={
+                "hidden_without_tanh": ("HINT: your h_t matches o * c_t: the cell state is squashed first, h_t = o "
+                                        "* tanh(c_t)."),
+            },
             description="c_t and h_t from the gate values",
         ),
         Exercise(
@@ -138,6 +147,12 @@ ASSIGNMENT = Assignment(
             ),
             hidden=HiddenCases(n=2, seed=3105, make_inputs=lambda r: _backward_inputs(r, *_sizes(r, (4, 6), (4, 7), (5, 7)))),
             variants=("dprev_c_without_forget_gate", "tanh_derivative_missing"),
+            hints={
+                "dprev_c_without_forget_gate": ("HINT: your dprev_c matches dc without the forget gate: c_t = "
+                                                "f*c_{t-1} + i*g, so dprev_c = dc * f."),
+                "tanh_derivative_missing": ("HINT: your gradients match a backward pass that leaves out tanh'(c_t):"
+                                            " the path from h_t to c_t carries dnext_h * o * (1 - tanh(c_t)**2)."),
+            },
             rtol=1e-5,
             atol=1e-7,
             description="the backward pass of one LSTM step",
@@ -161,6 +176,10 @@ ASSIGNMENT = Assignment(
             public=(Case("N=2, D=3, H=4", _peephole_inputs(_rng, 2, 3, 4)),),
             hidden=HiddenCases(n=2, seed=3106, make_inputs=lambda r: _peephole_inputs(r, *_sizes(r, (4, 7), (4, 7), (5, 8)))),
             variants=("output_peephole_on_prev_c",),
+            hints={
+                "output_peephole_on_prev_c": ("HINT: your output matches an output gate that looks at c_{t-1}; its "
+                                              "peephole looks at the new cell state c_t (computed first)."),
+            },
             description="one step of the peephole LSTM",
         ),
         Exercise(
@@ -172,6 +191,10 @@ ASSIGNMENT = Assignment(
             public=(Case("N=2, D=3, H=4", _step_inputs(_rng, 2, 3, 4, k=3)),),
             hidden=HiddenCases(n=2, seed=3107, make_inputs=lambda r: _step_inputs(r, *_sizes(r, (4, 7), (4, 7), (5, 8)), k=3)),
             variants=("coupled_gates_reversed",),
+            hints={
+                "coupled_gates_reversed": ("HINT: your output matches c_t = (1-f)*c_{t-1} + f*g: f multiplies the "
+                                           "old cell state, 1 - f the candidate."),
+            },
             description="one step of the LSTM with coupled input and forget gates",
         ),
         Exercise(

@@ -90,6 +90,10 @@ ASSIGNMENT = Assignment(
             ),
             hidden=HiddenCases(n=2, seed=4102, make_inputs=_hidden_candidate),
             variants=("gru_reset_after_product", "reset_gate_missing", "tanh_sigmoid_swapped"),
+            hints={
+                "reset_gate_missing": ("HINT: your output matches the candidate computed without the reset gate: "
+                                       "multiply the old state by r before the recurrent product, (r*h) Wh_n."),
+            },
             description="the candidate state with the reset gate",
         ),
         Exercise(
@@ -136,6 +140,16 @@ ASSIGNMENT = Assignment(
             ),
             hidden=HiddenCases(n=2, seed=4104, make_inputs=_hidden_pytorch),
             variants=("gru_course_convention", "pytorch_reset_before_product", "pytorch_recurrent_bias_missing"),
+            hints={
+                "gru_course_convention": ("HINT: your output matches h_t = (1-z)*h_{t-1} + z*n (the course's "
+                                          "update): PyTorch lets z keep the old state, h_t = (1-z)*n + z*h_{t-1}."),
+                "pytorch_reset_before_product": ("HINT: your output matches n = tanh(x Wx_n + bx_n + (r*h) Wh_n + "
+                                                 "bh_n): PyTorch applies the reset gate after the product, r*(h "
+                                                 "Wh_n + bh_n)."),
+                "pytorch_recurrent_bias_missing": ("HINT: your output matches the one computed without bh: PyTorch "
+                                                   "adds the recurrent bias bh to h Wh (and the reset gate scales "
+                                                   "its n block)."),
+            },
             description="one GRU step in PyTorch's convention",
         ),
         Exercise(

@@ -69,6 +69,18 @@ ASSIGNMENT = Assignment(
             hidden=HiddenCases(n=2, seed=5101, make_inputs=_hidden_bidir),
             variants=("backward_final_at_last_step", "backward_states_not_reordered", "directions_swapped",
                       "backward_not_reversed"),
+            hints={
+                "backward_final_at_last_step": ("HINT: your h_n[1] matches out[:, -1, H:], the backward state after"
+                                                " its first step; the backward direction ends at t = 0: out[:, 0, "
+                                                "H:]."),
+                "backward_states_not_reordered": ("HINT: your backward states are in reading order (last step "
+                                                  "first); put them back in time order so that out[:, t] holds both"
+                                                  " directions' states of step t."),
+                "directions_swapped": ("HINT: your output matches [backward, forward]: concatenate the forward "
+                                       "states first, then the backward ones (and h_n in the same order)."),
+                "backward_not_reversed": ("HINT: your backward direction reads the sequence forward: it must read x"
+                                          " from t = T-1 down to t = 0."),
+            },
             description="a bidirectional RNN: both directions, concatenated",
         ),
         Exercise(
@@ -92,6 +104,13 @@ ASSIGNMENT = Assignment(
             ),
             hidden=HiddenCases(n=2, seed=5102, make_inputs=_hidden_stacked),
             variants=("stack_first_layer_output", "stack_layer2_starts_from_layer1"),
+            hints={
+                "stack_first_layer_output": ("HINT: your out matches the first layer's states: return the states of"
+                                             " the last layer, which reads the first layer's states as its input."),
+                "stack_layer2_starts_from_layer1": ("HINT: your second layer starts from the first layer's final "
+                                                    "state; each layer starts from its own initial state (zeros "
+                                                    "here)."),
+            },
             description="two stacked RNN layers",
         ),
         Exercise(
@@ -106,6 +125,14 @@ ASSIGNMENT = Assignment(
             ),
             hidden=HiddenCases(n=2, seed=5103, make_inputs=_hidden_masked),
             variants=("padding_not_masked", "final_from_last_padded_step", "padding_keeps_state"),
+            hints={
+                "padding_not_masked": ("HINT: your output matches running the RNN over the padding too: at a "
+                                       "padding step (t >= lengths[n]) the state must stay as it was."),
+                "final_from_last_padded_step": ("HINT: your h_final matches h[:, -1], which is padding for shorter "
+                                                "sequences; take each sequence's state at t = lengths[n] - 1."),
+                "padding_keeps_state": ("HINT: your h carries the last real state into the padding steps; the "
+                                        "outputs at padding steps are 0 (only h_final keeps the state)."),
+            },
             description="a padded batch of variable-length sequences, masked",
         ),
         Exercise(

@@ -62,6 +62,14 @@ ASSIGNMENT = Assignment(
             ),
             hidden=HiddenCases(n=2, seed=6101, make_inputs=_hidden_ce),
             variants=("ce_grad_not_averaged", "ce_summed_over_batch", "ce_onehot_not_subtracted"),
+            hints={
+                "ce_grad_not_averaged": ("HINT: your dscores match p - onehot(y) without the division by N: the "
+                                         "loss is a mean over the batch, so its gradient is divided by N too."),
+                "ce_summed_over_batch": ("HINT: your loss and dscores match the sum over the batch; the course uses"
+                                         " the mean: divide both by N."),
+                "ce_onehot_not_subtracted": ("HINT: your dscores match softmax(scores) / N: subtract 1 at each "
+                                             "row's true class y[n] before dividing by N."),
+            },
             description="mean softmax cross-entropy and its gradient",
         ),
         Exercise(
@@ -76,6 +84,14 @@ ASSIGNMENT = Assignment(
             ),
             hidden=HiddenCases(n=2, seed=6102, make_inputs=_hidden_adam),
             variants=("adam_no_bias_correction", "adam_sqrt_missing", "adam_gradient_ascent"),
+            hints={
+                "adam_no_bias_correction": ("HINT: your update matches Adam without bias correction: divide m by (1"
+                                            " - beta1**t) and v by (1 - beta2**t) before the step."),
+                "adam_sqrt_missing": ("HINT: your update divides by v_hat instead of its square root: the step is "
+                                      "lr * m_hat / (sqrt(v_hat) + eps)."),
+                "adam_gradient_ascent": ("HINT: your update moves w up the gradient: Adam subtracts lr * m_hat / "
+                                         "(sqrt(v_hat) + eps)."),
+            },
             description="one Adam step with bias correction",
         ),
         Exercise(
