@@ -25,7 +25,6 @@ it), ``malformed`` (not a readable nbformat-4 notebook; score 0).
 from __future__ import annotations
 
 import importlib.util
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,7 @@ from autograder.casedata import encode_input
 from autograder.submissions import Submission, discover
 from autograder.supervisor import RunState, RunSupervisor
 from autograder.workers import fork_problem, transport
-from autograder.spec import SPECS_PATH_ENV, load_assignment
+from autograder.spec import load_assignment, spec_file
 
 OUTPUT_IN_RECORD = 20_000      # characters of output kept in results.jsonl (all of it in output.txt)
 
@@ -73,11 +72,7 @@ class IsolatedGrader(RunSupervisor):
 
         self.checks = checks
         self.assignment_id = assignment_id
-        self.spec_path = str(Path(spec_path).resolve()) if spec_path else None
-        if not self.spec_path and os.environ.get(SPECS_PATH_ENV):
-            candidate = Path(os.environ[SPECS_PATH_ENV]) / f"{assignment_id}.py"
-            if candidate.exists():
-                self.spec_path = str(candidate.resolve())
+        self.spec_path = spec_file(assignment_id, spec_path)      # the worker loads the same file
         self.assignment = load_assignment(assignment_id, self.spec_path)
         self.limits = limits or Limits()
         self.jobs = max(1, int(jobs))

@@ -178,6 +178,16 @@ def load(assignment_id: str, *, stored_inputs: bool = True) -> Assignment:
 SPECS_PATH_ENV = "AUTOGRADER_SPECS_PATH"
 
 
+def spec_file(assignment_id: str, spec_path: str | None = None) -> str | None:
+    """The absolute path of a spec that is not part of the package (``spec_path``, else
+    ``<AUTOGRADER_SPECS_PATH>/<id>.py`` when it exists), or None for ``autograder/specs``."""
+    if not spec_path and os.environ.get(SPECS_PATH_ENV):
+        candidate = Path(os.environ[SPECS_PATH_ENV]) / f"{assignment_id}.py"
+        if candidate.exists():
+            spec_path = str(candidate)
+    return str(Path(spec_path).resolve()) if spec_path else None
+
+
 def load_assignment(assignment_id: str, spec_path: str | None = None) -> Assignment:
     """The assignment spec: ``autograder/specs/<id>.py``, or a file given by path.
 
@@ -186,10 +196,7 @@ def load_assignment(assignment_id: str, spec_path: str | None = None) -> Assignm
     of the package, e.g. the small spec the tests use; it is imported as the module
     ``autograder_spec_<id>`` (its references can name themselves so).
     """
-    if not spec_path and os.environ.get(SPECS_PATH_ENV):
-        candidate = Path(os.environ[SPECS_PATH_ENV]) / f"{assignment_id}.py"
-        if candidate.exists():
-            spec_path = str(candidate)
+    spec_path = spec_file(assignment_id, spec_path)
     if not spec_path:
         return load(assignment_id)
     from autograder import casedata
