@@ -191,6 +191,18 @@ def entry(data: Mapping, grade_id: str, case_name: str) -> dict | None:
     return data.get("exercises", {}).get(grade_id, {}).get(case_name)
 
 
+def stored_inputs(stored: Mapping, case, assignment_id: str, grade_id: str, *, path: str | None = None) -> dict:
+    """The inputs of a data entry, decoded; ``StaleData`` when the case's own inputs differ
+    from them beyond last-bit noise (the message says where, what, and who fixes it)."""
+    inputs = {k: decode_input(v) for k, v in stored.get("inputs", {}).items()}
+    why = input_difference(case.inputs, inputs)
+    if why is not None:
+        path = path or f"autograder/data/{assignment_id}.json"
+        raise StaleData(f"{path} does not match the spec autograder/specs/{assignment_id}.py: in exercise "
+                        f"{grade_id!r}, public case [{case.name}], {why}. {fix_hint(assignment_id)}")
+    return inputs
+
+
 def with_stored_inputs(assignment, data_dir: Path | None = None):
     """``assignment`` with each public case's inputs replaced by the stored exact ones.
 
@@ -210,15 +222,11 @@ def with_stored_inputs(assignment, data_dir: Path | None = None):
         cases = []
         for case in ex.public:
             stored = entry(data, ex.grade_id, case.name)
-            where = f"exercise {ex.grade_id!r}, public case [{case.name}]"
             if stored is None or "inputs" not in stored:
                 raise StaleData(f"{path} does not match the spec autograder/specs/{assignment.id}.py: it has no "
-                                f"data for {where}. {fix_hint(assignment.id)}")
-            inputs = {k: decode_input(v) for k, v in stored["inputs"].items()}
-            why = input_difference(case.inputs, inputs)
-            if why is not None:
-                raise StaleData(f"{path} does not match the spec autograder/specs/{assignment.id}.py: in {where}, "
-                                f"{why}. {fix_hint(assignment.id)}")
+                                f"data for exercise {ex.grade_id!r}, public case [{case.name}]. "
+                                f"{fix_hint(assignment.id)}")
+            inputs = stored_inputs(stored, case, assignment.id, ex.grade_id, path=path)
             # the spec's order: a backward takes its upstream gradients in the order given
             cases.append(dataclasses.replace(case, inputs={k: inputs[k] for k in case.inputs}))
         exercises.append(dataclasses.replace(ex, public=tuple(cases)))

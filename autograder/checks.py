@@ -139,11 +139,7 @@ def _data_entry(exercise: Exercise, case: Case, assignment_id: str | None):
     entry = casedata.entry(data, exercise.grade_id, case.name)
     if entry is None:
         return None
-    stored = {k: casedata.decode_input(v) for k, v in entry.get("inputs", {}).items()}
-    why = casedata.input_difference(case.inputs, stored)
-    if why is not None:
-        raise casedata.StaleData(f"autograder/data/{assignment_id}.json does not fit {exercise.grade_id!r} "
-                                 f"[{case.name}]: {why}. " + casedata.fix_hint(assignment_id))
+    casedata.stored_inputs(entry, case, assignment_id, exercise.grade_id)     # StaleData if the case changed
     return entry
 
 
