@@ -128,19 +128,16 @@ with the same time limits. The hidden cases run only when your instructor grades
 """
 
 
-def _release(out: Path, ids: list[str]) -> list[Path]:
+def _release(out: Path, ids: list[str]) -> None:
     from autograder import demo
 
     with tempfile.TemporaryDirectory(prefix="kit-course-") as tmp:
         releases = demo.build_release(Path(tmp) / "course", ids)
-        written = []
         for aid, nb in releases.items():
             dest = out / "assignments" / aid
             if dest.exists():
                 shutil.rmtree(dest)
             shutil.copytree(nb.parent, dest, ignore=shutil.ignore_patterns(*SKIP))
-            written += sorted(p for p in dest.rglob("*") if p.is_file())
-    return written
 
 
 def build(out: str | Path) -> dict:
