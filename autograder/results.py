@@ -25,6 +25,11 @@ class CaseResult:
     grade_id:  the exercise's nbgrader grade id.
     unscored:  the answer ran but cannot be scored here (a training run's held-out metric
                is measured by the instructor's scorer): no points, shown with ⏳.
+    cause:     the root cause, when this case fails (or passed only by carried-forward credit)
+               because an earlier function of the student's that this one calls is wrong: a
+               sentence naming that function, shown before the message.
+    carried:   the points were earned by error carried forward: the case failed with the
+               student's own earlier function and passed with a correct one in its place.
     """
 
     name: str
@@ -36,6 +41,8 @@ class CaseResult:
     hint: str | None = None
     grade_id: str = ""
     unscored: bool = False
+    cause: str | None = None
+    carried: bool = False
 
     def to_dict(self) -> dict:
         """Plain JSON-able dict (the field names above)."""
@@ -44,7 +51,8 @@ class CaseResult:
     @classmethod
     def from_dict(cls, d: dict) -> "CaseResult":
         return cls(**{k: d[k] for k in ("name", "passed", "score", "max_score", "message", "hidden")},
-                   hint=d.get("hint"), grade_id=d.get("grade_id", ""), unscored=bool(d.get("unscored", False)))
+                   hint=d.get("hint"), grade_id=d.get("grade_id", ""), unscored=bool(d.get("unscored", False)),
+                   cause=d.get("cause"), carried=bool(d.get("carried", False)))
 
     def feedback(self) -> str:
         """The message with the hint appended, as shown below a failed case."""
