@@ -38,11 +38,13 @@ def grader(monkeypatch):
 def test_partial_credit_is_per_case_and_score_returns_the_points(grader, capsys):
     report = grader.check("rnn_step_forward", {"rnn_step_forward": right_only_for_two_rows})
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "✅ rnn_step_forward [N=2, D=3, H=4]: 1/1"
-    assert out[1] == "❌ rnn_step_forward [N=3, D=4, H=4]: 0/1"
+    assert out[0] == "FAIL  rnn_step_forward (public cases): 1 / 2 points"
+    assert out[1] == "  Mismatch on case [N=3, D=4, H=4] (0 / 1 point):"
     assert out[2].startswith("    Not equal to tolerance")
-    assert grader.score("rnn_step_forward") == 1.0 and type(grader.score("rnn_step_forward")) is float
-    assert isinstance(report, CheckReport) and len(report) == 2
+    assert "  PASS: [N=2, D=3, H=4]." in out
+    assert grader.score("rnn_step_forward") == 1.0 and isinstance(grader.score("rnn_step_forward"), float)
+    assert repr(grader.score("rnn_step_forward")) == "1.0"
+    assert [r.passed for r in report] == [True, False] and isinstance(report, CheckReport)
 
 
 def test_the_report_repr_is_never_a_bare_number(grader):
@@ -72,7 +74,8 @@ def test_hidden_checks_add_their_points_to_the_grade_id(grader):
 
 def test_a_missing_target_prints_one_line_and_scores_zero(grader, capsys):
     report = grader.check("rnn_step_forward", {})
-    assert capsys.readouterr().out == "❌ rnn_step_forward is not defined: run the cell where you write it\n"
+    assert capsys.readouterr().out == ("FAIL  rnn_step_forward (public cases): 0 / 2 points\n"
+                                       "  rnn_step_forward is not defined: run the cell where you write it\n")
     assert grader.score("rnn_step_forward") == 0.0 and report.max_score == 2.0
 
 
@@ -80,8 +83,8 @@ def test_report_sums_the_checks_and_the_public_total(grader, capsys):
     grader.check("rnn_step_forward", {"rnn_step_forward": right_only_for_two_rows}, quiet=True)
     grader.check("hidden_size", {"H": " 4 "}, quiet=True)
     text = grader.report()
-    assert "❌ rnn_step_forward (public): 1/2, 1 case(s) failed" in text
-    assert "✅ hidden_size (public): 2/2" in text
+    assert "FAIL   rnn_step_forward (public): 1 / 2 points, 1 case failed" in text
+    assert "PASS   hidden_size (public): 2 / 2 points" in text
     assert text.splitlines()[-1] == "Total over public points: 3 / 4"
 
 
@@ -105,7 +108,7 @@ def test_hidden_cases_need_the_reference_and_say_they_run_at_grading_time(grader
 
     monkeypatch.setattr(checks, "compute_expected", unavailable)
     grader.check("rnn_step_forward", {"rnn_step_forward": correct}, hidden=True)
-    assert "run at grading time" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith("LATER  rnn_step_forward (hidden cases)\n  hidden cases run at grading time")
     assert grader.score("rnn_step_forward") == 0.0
 
 
@@ -123,7 +126,7 @@ def test_in_a_real_kernel_the_test_cell_value_is_the_score_and_check_is_not_a_nu
         nbformat.v4.new_code_cell(f"import sys; sys.path.insert(0, {tests_dir!r})\n"
                                   "from checks_helpers import rnn_step_exercise, one_exercise_assignment\n"
                                   "from autograder.notebook import Grader\n"
-                                  "grader = Grader(one_exercise_assignment(rnn_step_exercise()))"),
+                                  "grader = Grader(one_exercise_assignment(rnn_step_exercise(hidden_n=2)))"),
         nbformat.v4.new_code_cell("import numpy as np\n"
                                   "def rnn_step_forward(x, prev_h, Wx, Wh, b):\n"
                                   "    out = np.tanh(x @ Wx + prev_h @ Wh + b)\n"
@@ -134,9 +137,13 @@ def test_in_a_real_kernel_the_test_cell_value_is_the_score_and_check_is_not_a_nu
     NotebookClient(nb, timeout=300, startup_timeout=300, kernel_name="python3").execute()
     test_cell, check_only = nb.cells[2], nb.cells[3]
     stdout = "".join(o.get("text", "") for o in test_cell.outputs if o.output_type == "stream")
-    assert "✅ rnn_step_forward [N=2, D=3, H=4]: 1/1" in stdout and "❌ rnn_step_forward [N=3, D=4, H=4]: 0/1" in stdout
+    assert stdout == "", "check() displays its feedback, it does not print it"
+    (shown,) = [o for o in test_cell.outputs if o.output_type == "display_data"]
+    assert shown.data["text/plain"].startswith("FAIL  rnn_step_forward (public cases): 1 / 2 points")
+    assert "<details" in shown.data["text/html"] and ">FAIL</span>" in shown.data["text/html"]
     (value,) = [o for o in test_cell.outputs if o.output_type == "execute_result"]
     assert float(value.data["text/plain"]) == 1.0
+    assert "1 / 2 points here; 2 more points in hidden cases at grading" in value.data["text/html"]
     (value,) = [o for o in check_only.outputs if o.output_type == "execute_result"]
     with pytest.raises(ValueError):
         float(value.data["text/plain"])
