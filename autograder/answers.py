@@ -20,9 +20,12 @@ object and string arrays, ndarray or float subclasses, any other object (whateve
 """
 from __future__ import annotations
 
+import ast
 import builtins
+import linecache
 import os
-import traceback
+import re
+import textwrap
 
 import numpy as np
 
@@ -48,7 +51,11 @@ _isinf = np.isinf
 _argwhere = np.argwhere
 _count_nonzero = np.count_nonzero
 _unravel_index = np.unravel_index
-_extract_tb = traceback.extract_tb
+_getline = linecache.getline
+_ast_parse = ast.parse
+_textwrap = textwrap.wrap
+_dict_get = dict.get
+_MISSING = object()
 _abspath = os.path.abspath
 _dirname = os.path.dirname
 
@@ -173,6 +180,17 @@ def split_outputs(ret, outputs, *, name: str):
 
 
 # -- the student's exceptions ---------------------------------------------------------
+#
+# A message about an exception names the exercise being checked, the function of the
+# student's that raised (the innermost frame in student code) and that line's text, read
+# through ``linecache``: IPython registers every cell there, and the isolated worker
+# registers its ``<cell N>`` sources too. Every line of a message fits in WIDTH characters.
+
+WIDTH = 100
+_CELL_FILENAME = re.compile(r"<cell (\d+)>")
+_UNPACK = re.compile(r"(too many|not enough) values to unpack \(expected (\d+)(?:, got (\d+))?\)")
+_NOT_ITERABLE = re.compile(r"cannot unpack non-iterable (\S+) object")
+
 
 def _library_dirs() -> tuple[str, ...]:
     import sysconfig
@@ -186,19 +204,119 @@ def _library_dirs() -> tuple[str, ...]:
 
 
 _LIBRARY_DIRS = _library_dirs()
+_OWN_DIR = _dirname(_abspath(__file__))
 
 
 def _is_library(filename: str) -> bool:
-    f = _abspath(filename) if not filename.startswith("<") else filename
-    return _any(f.startswith(d + os.sep) for d in _LIBRARY_DIRS)
+    if filename.startswith("<"):
+        return False
+    f = _abspath(filename)
+    return f.startswith(_OWN_DIR) or _any(f.startswith(d + os.sep) for d in _LIBRARY_DIRS)
 
 
-def describe_exception(exc: BaseException, *, name: str, hidden: bool = False) -> str:
-    """'rnn_step_forward raised ValueError: ...' plus the last frame of the student's code.
+def exercise_label(exercise) -> str:
+    """'lstm_step_forward (one LSTM step)': the exercise's target and its description."""
+    description = getattr(exercise, "description", "")
+    return f"{exercise.target} ({description})" if description else _str(exercise.target)
 
-    Reads the exception's args (``BaseException.__str__``), never its own ``__str__``.
-    Hidden cases: the exception's message is left out (it may print hidden inputs).
-    """
+
+def _frames(tb) -> list:
+    """(function name, filename, line number, frame) of every frame of a traceback."""
+    out = []
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        out.append((code.co_name, code.co_filename, tb.tb_lineno, tb.tb_frame))
+        tb = tb.tb_next
+    return out
+
+
+def _line_text(filename: str, lineno: int) -> str:
+    try:
+        return _getline(filename, lineno).strip()
+    except Exception:  # noqa: BLE001 - a message without the line's text is still a message
+        return ""
+
+
+def _where(name: str, filename: str, lineno: int) -> str:
+    """'in rnn_step_backward, line 3 of cell 7' / 'at the top level of cell 7, line 3'."""
+    cell = _CELL_FILENAME.fullmatch(filename)
+    of_cell = f" of cell {cell.group(1)}" if cell else ""
+    if name == "<module>":
+        return f"at the top level of {'cell ' + cell.group(1) if cell else 'a cell'}, line {lineno}"
+    return f"in {name}, line {lineno}{of_cell}"
+
+
+def _code(line: str) -> str:
+    """A line of code shown on its own, indented, cut to fit WIDTH."""
+    room = WIDTH - 4
+    return "    " + (line if _len(line) <= room else line[:room - 4] + " ...")
+
+
+def _short(src: str) -> str:
+    return src if _len(src) <= 40 else src[:36] + " ..."
+
+
+def _unpacking(exc, line: str, frame, exercise) -> str:
+    """Why an unpacking line failed, from the line (parsed with ast) and the message: the
+    names it unpacks into, and how many items the value has. '' when it is no such line."""
+    text = _exc_str(exc)
+    many = _UNPACK.match(text)
+    none = _NOT_ITERABLE.match(text)
+    if many is None and none is None:
+        return ""
+    try:
+        stmt = _ast_parse(line).body[0]
+    except Exception:  # noqa: BLE001 - a line cut in the middle of a statement
+        return ""
+    if _type(stmt) is not ast.Assign or _len(stmt.targets) != 1:
+        return ""
+    target = stmt.targets[0]
+    if _type(target) not in (ast.Tuple, ast.List) or _any(_type(e) is ast.Starred for e in target.elts):
+        return ""
+    names = [ast.unparse(e) for e in target.elts]
+    value = stmt.value
+    if _type(value) is ast.Call:
+        what = f"what {_short(ast.unparse(value.func))}(...) returned"
+        has = "it has"
+    else:
+        src = _short(ast.unparse(value))
+        what, has = src, f"{src} has"
+        forward = getattr(exercise, "forward", None)
+        if _type(value) is ast.Name and value.id == "cache" and forward:
+            what, has = f"the cache your {forward} returned", "your cache has"
+    expects = f"\n  this line expects {_len(names)}: ({', '.join(names)})."
+    if none is not None:
+        return f"This line unpacks {what}, but it is {none.group(1)}, not a tuple;{expects}"
+    count = many.group(3)
+    if count is None and _type(value) is ast.Name:
+        scopes = (frame.f_locals, frame.f_globals) if frame is not None else ()
+        for scope in scopes:
+            got = _dict_get(scope, value.id, _MISSING) if _type(scope) is dict else _MISSING
+            if _type(got) is _tuple or _type(got) is list:
+                count = _str(_len(got))
+                break
+            if got is not _MISSING:
+                break
+    if count is None:
+        count = f"more than {many.group(2)}" if many.group(1) == "too many" else f"fewer than {many.group(2)}"
+    return f"This line unpacks {what}: {has} {count} items;{expects}"
+
+
+def _wrap(lines) -> str:
+    """The lines joined, each longer than WIDTH broken at spaces (continuations indented)."""
+    out = []
+    for line in lines:
+        for part in _str(line).split("\n"):
+            if _len(part) <= WIDTH:
+                out.append(part)
+                continue
+            indent = " " * (_len(part) - _len(part.lstrip(" ")))
+            out.extend(_textwrap(part, WIDTH, subsequent_indent=indent or "  ", break_on_hyphens=False))
+    return "\n".join(out)
+
+
+def _explain(exc, *, name: str, hidden: bool, exercise=None, cell: str | None = None) -> list[str]:
+    """The lines of a message about ``exc`` raised by student code while ``name`` ran."""
     kind = _type(exc).__name__
     try:
         text = _exc_str(exc)
@@ -206,22 +324,106 @@ def describe_exception(exc: BaseException, *, name: str, hidden: bool = False) -
         text = "(message could not be printed)"
     if _len(text) > 500:
         text = text[:500] + " ..."
-    frames = [f for f in _extract_tb(exc.__traceback__) if not _is_library(f.filename)
-              and not f.filename.startswith(_dirname(_abspath(__file__)))]
-    if not frames:
-        frames = _extract_tb(exc.__traceback__)[-1:]
-    msg = f"{name} raised {kind}" + ("" if hidden or not text else f": {text}")
-    if frames:
-        f = frames[-1]
-        line = (f.line or "").strip()
-        msg += f"\n  in {f.name}, line {f.lineno}" + (f": {line}" if line else "")
+    every = _frames(exc.__traceback__)
+    frames = [f for f in every if not _is_library(f[1])] or every[-1:]
+    inner = frames[-1] if frames else None
+    line = _line_text(inner[1], inner[2]) if inner else ""
+    where = _where(inner[0], inner[1], inner[2]) if inner else ""
+    label = exercise_label(exercise) if exercise is not None else name
+    called = label if exercise is not None and name == exercise.target else name
+    # the placeholder of the released notebook: NotImplementedError raised by student code itself
+    if _isinstance(exc, NotImplementedError) and inner is not None and inner is every[-1]:
+        fn = inner[0] if inner[0] != "<module>" else (cell or name)
+        lines = [f"{fn} is not implemented yet: it still raises NotImplementedError, the placeholder",
+                 f"  {where}:", _code(line) if line else "",
+                 "  Write your code in its place."]
+    else:
+        head = f"{cell} raised {kind}" if cell else f"{called} raised {kind}"
+        lines = [head + ("" if hidden or not text else f": {text}")]
+        if inner is not None:
+            lines.append(f"  {where}" + (":" if line else ""))
+            if line:
+                lines.append(_code(line))
+            if not hidden and line:
+                try:
+                    why = _unpacking(exc, line, inner[3], exercise)
+                except Exception:  # noqa: BLE001 - the explanation is a bonus
+                    why = ""
+                if why:
+                    lines.append("  " + why)
+    if exercise is not None and label not in lines[0]:
+        lines.append(f"  (while checking {label})")
     if hidden:
-        msg += "\n  (details are shown for the public cases)"
-    return msg
+        lines.append("  (details are shown for the public cases)")
+    return [ln for ln in lines if ln]
 
 
-def call_student(fn, kwargs: dict, *, name: str, hidden: bool = False, args=()):
-    """Call the student's function; an exception becomes an AnswerError with its message.
+def describe_exception(exc: BaseException, *, name: str, hidden: bool = False, exercise=None) -> str:
+    """What went wrong, for the student: 'rnn_step_forward (one step of the tanh RNN) raised
+    ValueError: ...', the function of theirs it happened in and that line's text, or
+    'lstm_step_forward is not implemented yet' for the released notebook's placeholder.
+
+    name:     the function the grader called (the exercise's target, or the forward of a
+              gradient exercise).
+    exercise: the exercise being checked (its target and description are named).
+    Reads the exception's args (``BaseException.__str__``), never its own ``__str__``.
+    Hidden cases: the exception's message is left out (it may print hidden inputs).
+    """
+    return _wrap(_explain(exc, name=name, hidden=hidden, exercise=exercise))
+
+
+def _defined_names(source: str) -> list[str]:
+    """Names a cell defines at its top level (functions, classes, assigned variables)."""
+    try:
+        tree = _ast_parse(source)
+    except Exception:  # noqa: BLE001 - IPython syntax, or a syntax error
+        return []
+    names = []
+    for stmt in tree.body:
+        if _type(stmt) in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            names.append(stmt.name)
+        elif _type(stmt) in (ast.Assign, ast.AnnAssign, ast.AugAssign):
+            targets = stmt.targets if _type(stmt) is ast.Assign else [stmt.target]
+            for t in targets:
+                for node in ast.walk(t):
+                    if _type(node) is ast.Name:
+                        names.append(node.id)
+    return names
+
+
+def describe_cell_error(exc: BaseException, *, cell: int, source: str, exercises=()) -> str:
+    """What a notebook cell raised when the grader ran it, for the gradebook and feedback.
+
+    'cell 8 still holds the placeholder raise NotImplementedError()' for the released
+    notebook's placeholder at the cell's top level; else 'cell 7 raised ValueError: ...'
+    with the function and line it happened in. Either way the exercises whose answers the
+    cell defines (by their targets) are named, or else the names it defines.
+    """
+    label = f"cell {cell}"
+    names = _defined_names(source)
+    owned = [exercise_label(ex) for ex in exercises if ex.target in names]
+    every = _frames(exc.__traceback__)
+    last = every[-1] if every else None
+    if (_isinstance(exc, NotImplementedError) and last is not None and last[0] == "<module>"
+            and _CELL_FILENAME.fullmatch(last[1])):
+        text = _line_text(last[1], last[2]) or "raise NotImplementedError()"
+        lines = [f"{label} still holds the placeholder `{text}` (line {last[2]}): "
+                 "write your answer in its place"]
+    else:
+        lines = _explain(exc, name=label, hidden=False, cell=label)
+        if not lines[0].startswith(label):
+            lines[0] = f"{label}: {lines[0]}"
+    if owned:
+        lines.append(f"  (this cell is where you answer {', '.join(owned)})")
+    elif names:
+        shown = ", ".join(names[:5]) + (", ..." if _len(names) > 5 else "")
+        lines.append(f"  (this cell defines {shown})")
+    return _wrap(lines)
+
+
+def call_student(fn, kwargs: dict, *, name: str, hidden: bool = False, args=(), exercise=None):
+    """Call the student's function; an exception becomes an AnswerError with its message
+    (``describe_exception``: ``exercise`` is the one being checked).
 
     ``kwargs`` are copied (fresh arrays) so the student cannot alter the case inputs.
     Only Exception and SystemExit are caught: KeyboardInterrupt and the grader's own
@@ -234,4 +436,4 @@ def call_student(fn, kwargs: dict, *, name: str, hidden: bool = False, args=()):
     try:
         return fn(*pos, **kw)
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - any student error becomes feedback
-        raise AnswerError(describe_exception(exc, name=name, hidden=hidden)) from None
+        raise AnswerError(describe_exception(exc, name=name, hidden=hidden, exercise=exercise)) from None

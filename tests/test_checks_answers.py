@@ -3,6 +3,8 @@
 Each student function below returns one bad thing; the message must say what was
 expected and what was got.
 """
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -217,3 +219,111 @@ def test_evaluate_still_rejects_when_the_student_rebinds_builtins(monkeypatch):
         checks.evaluate(ex, ex.public[0], {"rnn_step_forward": rnn_step_forward})
     monkeypatch.undo()
     assert "expected a numpy array, got list" in str(err.value)
+
+
+# -- what a student reads when their code raises: the exercise, the function, the line -----
+
+def _compiled_like_ipython(source: str, number: int) -> dict:
+    """The names a notebook cell defines, compiled the way IPython's kernel does it (its
+    CachingCompiler registers the cell's lines in linecache under a file name of its own)."""
+    from IPython.core.compilerop import CachingCompiler
+
+    compiler = CachingCompiler()
+    ns = {"np": np}
+    exec(compiler(source, compiler.cache(source, number), "exec"), ns)
+    return ns
+
+
+CS231N_CELL = '''
+def rnn_step_forward(x, prev_h, Wx, Wh, b):
+    next_h = np.tanh(x @ Wx + prev_h @ Wh + b)
+    cache = (x, prev_h, Wx, Wh, b, next_h)
+    return next_h, cache
+
+
+def rnn_step_backward(dnext_h, cache):
+    x, prev_h, Wx, Wh, next_h = cache
+    da = dnext_h * (1 - next_h ** 2)
+    return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+'''
+
+
+def _backward_exercise():
+    inputs = dict(_inputs(), dnext_h=np.random.default_rng(1).standard_normal((2, 4)))
+    return Exercise(grade_id="rnn_step_backward", target="rnn_step_backward", kind="gradient",
+                    reference="solutions.rnn:rnn_step_backward", forward="rnn_step_forward",
+                    outputs=("dx", "dprev_h", "dWx", "dWh", "db"), public=(Case("N=2, D=3, H=4", inputs),),
+                    description="the backward pass of one RNN step")
+
+
+def test_a_cache_of_6_items_unpacked_into_5_names_shows_the_line_the_count_and_the_names():
+    """A CS231n forward keeps b in its cache; the backward's line expects the course's 5 items."""
+    ex = _backward_exercise()
+    ns = _compiled_like_ipython(CS231N_CELL, 7)
+    (r,) = checks.grade_exercise(one_exercise_assignment(ex), ex.grade_id, ns)
+    assert not r.passed
+    assert "in rnn_step_backward, line 9" in r.message
+    assert "    x, prev_h, Wx, Wh, next_h = cache\n" in r.message
+    assert "your cache has 6 items" in r.message
+    assert "expects 5: (x, prev_h, Wx, Wh, next_h)" in r.message
+    assert "rnn_step_backward (the backward pass of one RNN step) raised ValueError" in r.message
+    assert max(len(line) for line in r.message.splitlines()) <= 100
+
+
+def test_unpacking_what_a_call_returned_into_too_few_names_is_explained():
+    source = '''
+def rnn_step_forward(x, prev_h, Wx, Wh, b):
+    next_h, cache = helper(x, prev_h, Wx, Wh, b)
+    return next_h, cache
+
+
+def helper(x, prev_h, Wx, Wh, b):
+    next_h = np.tanh(x @ Wx + prev_h @ Wh + b)
+    return next_h, x, prev_h
+'''
+    (r,) = _grade(_compiled_like_ipython(source, 3)["rnn_step_forward"])
+    assert "    next_h, cache = helper(x, prev_h, Wx, Wh, b)" in r.message
+    assert "what helper(...) returned: it has more than 2 items" in r.message
+    assert "expects 2: (next_h, cache)" in r.message
+
+
+def test_an_exception_in_a_helper_names_the_exercise_the_helper_and_its_line():
+    source = '''
+def affine(x, W, b):
+    return x @ W + b
+
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b):
+    return np.tanh(affine(x, Wx, b) + affine(prev_h, Wx, 0.0)), None
+'''
+    ex = dataclasses.replace(rnn_step_exercise(public=(Case("N=2, D=3, H=4", _inputs()),)),
+                             description="one step of the tanh RNN")
+    (r,) = _grade(_compiled_like_ipython(source, 4)["rnn_step_forward"], ex)
+    first, *rest = r.message.splitlines()
+    assert first.startswith("rnn_step_forward (one step of the tanh RNN) raised ValueError")
+    at = rest.index("  in affine, line 3:")          # after numpy's message, however it is worded
+    assert rest[at + 1] == "    return x @ W + b"
+
+
+def test_the_released_placeholder_says_which_function_is_not_implemented_yet():
+    source = '''
+def rnn_step_forward(x, prev_h, Wx, Wh, b):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+'''
+    ns = _compiled_like_ipython(source, 5)
+    ex = _backward_exercise()
+    ns["rnn_step_backward"] = lambda dnext_h, cache: cache
+    (r,) = checks.grade_exercise(one_exercise_assignment(ex), ex.grade_id, ns)
+    assert r.message.splitlines()[0].startswith("rnn_step_forward is not implemented yet")
+    assert "    raise NotImplementedError()" in r.message
+    assert "(while checking rnn_step_backward (the backward pass of one RNN step))" in r.message
+
+
+def test_no_line_of_a_message_is_wider_than_100_characters():
+    def rnn_step_forward(x, prev_h, Wx, Wh, b):
+        raise ValueError("a long explanation " * 20)
+
+    (r,) = _grade(rnn_step_forward)
+    assert max(len(line) for line in r.message.splitlines()) <= 100
+    assert "a long explanation" in r.message

@@ -34,7 +34,7 @@ class FunctionKind(Kind):
 
     def evaluate(self, exercise, case, namespace, *, shapes=None):
         fn = lookup(namespace, exercise.target)
-        ret = call_student(fn, case.inputs, name=exercise.target, hidden=case.hidden)
+        ret = call_student(fn, case.inputs, name=exercise.target, hidden=case.hidden, exercise=exercise)
         return convert(split_outputs(ret, exercise.outputs, name=exercise.target), shapes=shapes, hidden=case.hidden)
 
     def score(self, exercise, case, evaluated, expected, variants):

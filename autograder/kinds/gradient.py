@@ -94,15 +94,17 @@ class GradientKind(Kind):
         backward = lookup(namespace, exercise.target)
         upstream, fwd_inputs = _split_inputs(case.inputs)
         douts = [to_array(case.inputs[k], what=k)[0] for k in upstream]
-        ret = call_student(forward, fwd_inputs, name=exercise.forward, hidden=hidden)
+        ret = call_student(forward, fwd_inputs, name=exercise.forward, hidden=hidden, exercise=exercise)
         _, cache = _forward_outputs(ret, _len(upstream), name=exercise.forward)
-        grads = call_student(backward, {}, name=exercise.target, hidden=hidden, args=[*douts, cache])
+        grads = call_student(backward, {}, name=exercise.target, hidden=hidden, args=[*douts, cache],
+                             exercise=exercise)
         out = convert(split_outputs(grads, exercise.outputs, name=exercise.target), shapes=shapes, hidden=hidden)
 
         def loss(name, x):
             args = dict(fwd_inputs)
             args[name] = x
-            outs, _ = _forward_outputs(call_student(forward, args, name=exercise.forward, hidden=hidden),
+            outs, _ = _forward_outputs(call_student(forward, args, name=exercise.forward, hidden=hidden,
+                                                    exercise=exercise),
                                        _len(upstream), name=exercise.forward)
             total = 0.0
             for o, d, k in zip(outs, douts, upstream):
