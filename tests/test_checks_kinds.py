@@ -64,6 +64,17 @@ def test_several_accepted_answers_and_booleans(refs):
     assert not _grade(ex, {"answer": "no"})[0].passed
 
 
+def test_a_question_still_answered_none_says_what_to_set_it_to(refs):
+    """The released notebook's given line is ``answer_highway = None``."""
+    ex = dataclasses.replace(_choice("letter"), target="answer_highway")
+    (r,) = _grade(ex, {"answer_highway": None})
+    assert not r.passed and r.message == 'answer_highway is still None: set it to "a", "b" or "c"'
+    (r,) = _grade(_choice("learning_rate"), {"answer": None})
+    assert not r.passed and r.message == "answer is still None: set it to a number"
+    (r,) = _grade(_choice("yes_answers"), {"answer": None}, hidden=False)
+    assert "yes" not in r.message.lower()
+
+
 def test_a_list_is_not_a_short_answer(refs):
     (r,) = _grade(_choice("letter"), {"answer": ["b"]})
     assert not r.passed and "got list" in r.message

@@ -2,7 +2,8 @@
 
 Text is compared after Unicode normalisation, case folding, collapsed spaces and a
 trailing period or surrounding brackets and quotes removed; a number within the
-exercise's tolerance of any accepted value passes.
+exercise's tolerance of any accepted value passes. A question still answered ``None``
+(the released notebook's given line) gets a message saying what to set it to.
 """
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ import numpy as np
 
 from autograder.answers import AnswerError, describe, to_array
 from autograder.kinds.base import Kind, _float64, _len, _np_array, _str, _type, lookup, reference, reference_value, result
+
+
+# the options of a lettered question: every quick check of the course offers "a", "b" and "c"
+LETTERS = ("a", "b", "c")
+UNANSWERED = "unanswered"          # evaluate's key for an answer that is still None
 
 
 def normalise_text(s: str) -> str:
@@ -35,11 +41,27 @@ def encode_choice(value, *, what: str):
     return _np_array(arr.reshape(()), dtype=_float64)
 
 
+def options(expected) -> str:
+    """What a student may set the answer to, in words, from the kind of the accepted
+    answers (never naming them): 'a number', '"a", "b" or "c"', 'your answer as text'."""
+    if "numbers" in expected:
+        return "a number"
+    accepted = [c for c in str(expected.get("choices", "")).split("\n") if c]
+    if accepted and all(len(c) == 1 and "a" <= c <= "z" for c in accepted):
+        last = max(LETTERS[-1], *accepted)
+        letters = [f'"{chr(k)}"' for k in range(ord("a"), ord(last) + 1)]
+        return ", ".join(letters[:-1]) + " or " + letters[-1]
+    return "your answer as text (a string)"
+
+
 class ChoiceKind(Kind):
     name = "choice"
 
     def evaluate(self, exercise, case, namespace, *, shapes=None):
-        return {"answer": encode_choice(lookup(namespace, exercise.target), what=exercise.target)}
+        value = lookup(namespace, exercise.target)
+        if value is None:
+            return {UNANSWERED: "None"}
+        return {"answer": encode_choice(value, what=exercise.target)}
 
     def expected(self, exercise, case):
         value = reference_value(reference(exercise.reference), case)
@@ -49,6 +71,9 @@ class ChoiceKind(Kind):
         return {"numbers": np.array([float(a) for a in alts], dtype=np.float64)}
 
     def score(self, exercise, case, evaluated, expected, variants):
+        if UNANSWERED in evaluated:
+            return result(exercise, case, False, f"{exercise.target} is still None: set it to "
+                                                 f"{options(expected)}")
         answer = evaluated.get("answer")
         if "numbers" in expected:
             if isinstance(answer, str):
