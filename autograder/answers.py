@@ -408,13 +408,13 @@ def describe_cell_error(exc: BaseException, *, cell: int, source: str, exercises
             and _CELL_FILENAME.fullmatch(last[1])):
         text = _line_text(last[1], last[2]) or "raise NotImplementedError()"
         lines = [f"{label} still holds the placeholder `{text}` (line {last[2]}): "
-                 "write your answer in its place"]
+                 "write your answer there"]
     else:
         lines = _explain(exc, name=label, hidden=False, cell=label)
         if not lines[0].startswith(label):
             lines[0] = f"{label}: {lines[0]}"
     if owned:
-        lines.append(f"  (this cell is where you answer {', '.join(owned)})")
+        lines.append(f"  (the exercise of this cell: {', '.join(owned)})")
     elif names:
         shown = ", ".join(names[:5]) + (", ..." if _len(names) > 5 else "")
         lines.append(f"  (this cell defines {shown})")

@@ -164,7 +164,8 @@ class IsolatedGrader(RunSupervisor):
             status = "timeout"
         message_lines = list(dict.fromkeys(state.notes))
         for k in sorted(state.cell_errors):
-            message_lines.append(f"cell {k} raised {state.cell_errors[k]}")
+            error = state.cell_errors[k]     # the worker's words start "cell k" (answers.describe_cell_error)
+            message_lines.append(error if error.startswith(f"cell {k}") else f"cell {k} raised {error}")
         output = state.output.decode("utf-8", "replace")
         if state.dropped:
             output += f"\n[output cut: {state.dropped} more bytes were dropped; the limit is {self.limits.output_bytes} bytes]\n"

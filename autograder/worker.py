@@ -309,17 +309,25 @@ def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot
     shell = _Shell(ns)
     ns["__builtins__"]["get_ipython"] = lambda: shell
     ns["__builtins__"]["display"] = _display
+    # cell errors name the line and the exercise; linecache gives messages each line's text
+    from autograder.answers import describe_cell_error as _describe_cell
+    import linecache
+    _lines = linecache.cache
     for index, source in job["cells"]:
         send({"t": "cell", "k": index})
         error = None
         try:
             code = transformer.transform_cell(source)
+            _lines[f"<cell {index}>"] = (_len(code), None, code.splitlines(True), f"<cell {index}>")
             exec(compile(code, f"<cell {index}>", "exec"), ns)
         except BaseException as exc:  # noqa: BLE001  (like nbgrader's allow_errors)
             try:
-                error = "".join(_format_exc(type(exc), exc)).strip()[-2000:]
+                error = _describe_cell(exc, cell=index, source=source, exercises=assignment.exercises)[:2000]
             except BaseException:  # noqa: BLE001
-                error = "an exception that cannot be shown"
+                try:
+                    error = "".join(_format_exc(type(exc), exc)).strip()[-2000:]
+                except BaseException:  # noqa: BLE001
+                    error = "an exception that cannot be shown"
         flush()
         _restore(builtins_only)      # our own loop (and IPython's transformer) needs real builtins
         send({"t": "cell_done", "k": index, "error": error})

@@ -288,3 +288,92 @@ def test_the_child_evaluates_the_graders_exact_inputs_not_its_own_draw(tmp_path,
     assert proc.returncode == 0, proc.stderr
     rec = next(iter(records_by_rel(out).values()))
     assert (rec["score"], rec["max_score"]) == (2.0, 2.0), rec["tests"]
+
+
+ERRORS_SPEC = '''
+import numpy as np
+
+from autograder.spec import Assignment, Case, Exercise
+
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b):
+    next_h = np.tanh(x @ Wx + prev_h @ Wh + b)
+    return next_h, (x, prev_h, Wx, Wh, next_h)
+
+
+def rnn_step_backward(dnext_h, cache):
+    x, prev_h, Wx, Wh, next_h = cache
+    da = dnext_h * (1 - next_h ** 2)
+    return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def answer_gates():
+    return "b"
+
+
+_rng = np.random.default_rng(0)
+_step = dict(x=_rng.standard_normal((2, 3)), prev_h=_rng.standard_normal((2, 4)), Wx=_rng.standard_normal((3, 4)),
+             Wh=_rng.standard_normal((4, 4)), b=_rng.standard_normal(4), dnext_h=_rng.standard_normal((2, 4)))
+_m = "autograder_spec_t_errors"
+ASSIGNMENT = Assignment(id="t_errors", title="messages about errors", exercises=(
+    Exercise(grade_id="backward", target="rnn_step_backward", kind="gradient", reference=f"{_m}:rnn_step_backward",
+             forward="rnn_step_forward", outputs=("dx", "dprev_h", "dWx", "dWh", "db"),
+             public=(Case("N=2, D=3, H=4", _step),), description="the backward pass of one RNN step"),
+    Exercise(grade_id="sigmoid", target="sigmoid", kind="function", reference=f"{_m}:sigmoid",
+             public=(Case("z (3,)", dict(z=np.array([-1.0, 0.0, 2.0]))),), description="the logistic function"),
+    Exercise(grade_id="quick_check_gates", target="answer_gates", kind="choice", reference=f"{_m}:answer_gates",
+             outputs=("answer_gates",), public=(Case("how many gates"),), description="quick check: gates"),
+))
+'''
+
+CS231N_CELL = '''def rnn_step_forward(x, prev_h, Wx, Wh, b):
+    next_h = np.tanh(x @ Wx + prev_h @ Wh + b)
+    cache = (x, prev_h, Wx, Wh, b, next_h)
+    return next_h, cache
+
+
+def rnn_step_backward(dnext_h, cache):
+    x, prev_h, Wx, Wh, next_h = cache
+    da = dnext_h * (1 - next_h ** 2)
+    return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+'''
+
+
+def test_errors_name_the_exercise_the_function_and_the_line_in_the_isolated_grader(tmp_path):
+    """A CS231n cache of 6 items, the released placeholder in a function and at a cell's top
+    level, and a quick check still None: cells 2 to 5 of the notebook (cell 1 is markdown)."""
+    from autograder.grade import IsolatedGrader, Limits
+
+    spec = tmp_path / "t_errors.py"
+    spec.write_text(ERRORS_SPEC)
+    nb = faults.notebook("import numpy as np", CS231N_CELL,
+                         "def sigmoid(z):\n    # YOUR CODE HERE\n    raise NotImplementedError()",
+                         "answer_gates = None  # choose \"a\", \"b\" or \"c\"\n# YOUR CODE HERE\n"
+                         "raise NotImplementedError()")
+    path = tmp_path / "student.ipynb"
+    nbformat = pytest.importorskip("nbformat")
+    nbformat.write(nb, path)
+    grader = IsolatedGrader("t_errors", spec_path=str(spec), limits=Limits(timeout_cell=10, timeout=60))
+    rec = grader.grade_file(path)
+    assert rec["status"] == "graded" and rec["score"] == 0
+    messages = {t["grade_id"]: t["message"] for t in rec["tests"]}
+
+    backward = messages["backward"]
+    assert "rnn_step_backward (the backward pass of one RNN step) raised ValueError" in backward
+    assert "  in rnn_step_backward, line 8 of cell 3:\n    x, prev_h, Wx, Wh, next_h = cache\n" in backward
+    assert "your cache has 6 items" in backward and "expects 5: (x, prev_h, Wx, Wh, next_h)" in backward
+
+    sigmoid = messages["sigmoid"]
+    assert sigmoid.startswith("sigmoid is not implemented yet")
+    assert "  in sigmoid, line 3 of cell 4:\n    raise NotImplementedError()" in sigmoid
+    assert "sigmoid (the logistic function)" in sigmoid
+
+    assert messages["quick_check_gates"] == 'answer_gates is still None: set it to "a", "b" or "c"'
+    assert "cell 5 still holds the placeholder `raise NotImplementedError()` (line 3)" in rec["message"]
+    assert "answer_gates (quick check: gates)" in rec["message"]
+    every = rec["message"].splitlines() + [line for m in messages.values() for line in m.splitlines()]
+    assert max(len(line) for line in every) <= 100
