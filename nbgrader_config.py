@@ -14,6 +14,9 @@ import sys
 
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from traitlets import List
+
+from autograder.feedback_html import MathMLHTMLExporter
 
 c = get_config()  # noqa: F821 (injected by traitlets when it loads this file)
 
@@ -58,6 +61,12 @@ class ClearHiddenTestsAndTracebacks(ClearHiddenTests):
     drops every traceback line that shows a hidden line or a delimiter.
     """
 
+    # The HTML exporter configures every nbconvert object's display_data_priority;
+    # nbgrader's base preprocessor declares the option without making it configurable,
+    # and traitlets then warns on each run. Declared configurable, as nbgrader's GetGrades does.
+    display_data_priority = List(ClearHiddenTests.display_data_priority.default_value,
+                                 help="Output types in order of preference (not used here)").tag(config=True)
+
     def preprocess_cell(self, cell, resources, cell_index):
         hidden = self._hidden_lines(cell) if cell.cell_type == "code" else []
         cell, resources = super().preprocess_cell(cell, resources, cell_index)
@@ -88,3 +97,6 @@ class ClearHiddenTestsAndTracebacks(ClearHiddenTests):
 
 # Order matters only in that the grades are read from the database first.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTestsAndTracebacks, CSSHTMLHeaderPreprocessor]
+# The feedback page is opened offline, where MathJax (from a CDN) does not load: its
+# markdown maths is written as MathML, which the browser renders by itself.
+c.GenerateFeedback.exporter_class = MathMLHTMLExporter
