@@ -25,21 +25,42 @@ HINTS: dict[str, str] = {
                        "recurrent weights Wh are swapped.",
     "recurrent_weights_transposed": "HINT: your output matches prev_h @ Wh.T: the recurrent weights are "
                                     "transposed (the course multiplies row vectors: prev_h @ Wh).",
-    "concat_order_reversed": "HINT: your output matches [prev_h, x] stacked against [Wx; Wh]: the order of "
-                             "the concatenation [x, h] is reversed relative to the stacked weights.",
+    "concat_order_reversed": "HINT: your output matches [prev_h, x] (Coursera's [a_prev, x]) against the "
+                             "stacked weights [Wx; Wh]: the concatenation [x, h] is reversed relative to them.",
+    "pytorch_weights_transposed": "HINT: your output matches x @ Wx.T + prev_h @ Wh.T, PyTorch's layout (W_ih of "
+                                  "shape (H, D)); here Wx is (D, H) and Wh (H, H): x @ Wx + prev_h @ Wh.",
     "bias_missing": "HINT: your output matches the one computed without the bias (b, or by for the output "
                     "layer): add the bias term.",
-    # GRU
-    "gru_pytorch_convention": "HINT: your output matches h_t = z*h_{t-1} + (1-z)*n (PyTorch's convention): "
-                              "this course asks for h_t = (1-z)*h_{t-1} + z*n, so z and 1-z are exchanged.",
-    "gru_reset_after_product": "HINT: your output matches n = tanh(x Wx_n + r*(h Wh_n) + b_n): the reset gate is "
-                               "applied after the recurrent product; here it multiplies h before it: (r*h) Wh_n.",
+    # GRU: other sources' conventions (this course's is Chung et al. (2014)'s, blocks r, z, n)
+    "gru_cho_convention": "HINT: your output matches h_t = z*h_{t-1} + (1-z)*n, as in Cho et al. (2014), d2l.ai "
+                          "and Keras (reset_after=False); this course writes h_t = (1-z)*h_{t-1} + z*n.",
+    "gru_pytorch_convention": "HINT: your output matches PyTorch's GRU (and Keras's default), h_t = z*h_{t-1} + "
+                              "(1-z)*n with the reset after the product, r*(h Wh_n); this course writes h_t = "
+                              "(1-z)*h_{t-1} + z*n and resets first, (r*h) Wh_n.",
+    "gru_reset_after_product": "HINT: your output matches n = tanh(x Wx_n + r*(h Wh_n) + b_n), the reset after the "
+                               "product as in PyTorch and Keras; this course resets first: (r*h) Wh_n.",
+    "reset_gate_missing": "HINT: your output matches the candidate computed without the reset gate: multiply "
+                          "the old state by r before the recurrent product, (r*h) Wh_n.",
+    "gru_keras_block_order": "HINT: your output matches the GRU blocks read in Keras's order z, r, h; this course, "
+                             "like PyTorch, packs them r, z, n: r is the first H columns, z the next H.",
+    "gru_keras_convention": "HINT: your output matches Keras's GRU: blocks z, r, h, h_t = z*h_{t-1} + (1-z)*n and "
+                            "the reset after the product; this course packs r, z, n, writes h_t = (1-z)*h_{t-1} "
+                            "+ z*n and resets first, (r*h) Wh_n.",
     # layer counts
     "dense_bias_missing": "HINT: your counts match Dense layers without their bias: Dense(n_out) on n_in inputs "
                           "has n_in*n_out + n_out parameters.",
     "rnn_two_biases": "HINT: your recurrent layer's count has two bias vectors (PyTorch's b_ih and b_hh); "
                       "Keras's SimpleRNN has one: h*(d + h + 1).",
-    # LSTM
+    # LSTM: other sources' layouts (this course packs i, f, g, o, like PyTorch and Keras)
+    "cs231n_block_order": "HINT: your output matches the LSTM blocks read in the order i, f, o, g (CS231n's "
+                          "packing); this course, like PyTorch and Keras, packs them i, f, g, o: g is a[:, 2H:3H].",
+    "tensorflow_lstm_cell": "HINT: your output matches TensorFlow's LSTMCell, blocks i, j (=g), f, o and "
+                            "forget_bias=1.0 added to f; this course packs i, f, g, o and adds no forget bias.",
+    "tensorflow_block_order": "HINT: your output matches the LSTM blocks read in TensorFlow's order i, j (=g), f, "
+                              "o; this course, like PyTorch and Keras, packs them i, f, g, o.",
+    "forget_bias_added": "HINT: your output matches f = sigmoid(a_f + 1), TensorFlow's forget_bias=1.0; this "
+                         "course adds no constant to the forget gate: f = sigmoid(a_f).",
+    # LSTM: slips
     "forget_gate_on_candidate": "HINT: your output matches c_t = i*c_{t-1} + f*g: the forget gate multiplies the "
                                 "candidate g (and the input gate the old cell); it should be f*c_{t-1} + i*g.",
     "prev_h_for_prev_c": "HINT: your output matches the cell update with h_{t-1} used where C_{t-1} belongs: "
@@ -60,6 +81,8 @@ HINTS: dict[str, str] = {
     # the LSTM cell
     "forget_gate_missing": "HINT: your output matches an LSTM without the forget gate, c_t = c_{t-1} + i*g: "
                            "multiply the previous cell state by f.",
+    "hidden_without_tanh": "HINT: your output matches h_t = o * c_t: the cell state is squashed first, h_t = o * "
+                           "tanh(c_t).",
     # the RNN step backward and BPTT
     "rnn_tanh_derivative_missing": "HINT: your gradients match a backward pass that leaves out tanh': the gradient "
                                    "on a_t = x_t Wx + h_{t-1} Wh + b is the gradient on h_t times (1 - h_t**2), "

@@ -58,6 +58,11 @@ def _hidden_model(rng):
 
 _rng = np.random.default_rng(20261121)
 
+# the known mistakes of the step; each reaches the sequence, and through it the classifiers
+_STEP_VARIANTS = ("tanh_sigmoid_swapped", "weights_swapped", "recurrent_weights_transposed",
+                  "pytorch_weights_transposed", "concat_order_reversed", "bias_missing")
+_SEQUENCE_VARIANTS = _STEP_VARIANTS + ("states_shifted_by_one",)
+
 ASSIGNMENT = Assignment(
     id="a1_rnn",
     title="Assignment 1: the vanilla RNN, forward",
@@ -103,14 +108,14 @@ ASSIGNMENT = Assignment(
                 Case("N=3, D=4, H=4", _rnn_step_inputs(_rng, 3, 4, 4)),
             ),
             hidden=HiddenCases(n=3, seed=1102, make_inputs=_hidden_step),
-            variants=("tanh_sigmoid_swapped", "weights_swapped", "recurrent_weights_transposed",
-                      "concat_order_reversed", "bias_missing"),
+            variants=_STEP_VARIANTS,
             description="one step of the tanh RNN",
         ),
         Exercise(
             grade_id="rnn_forward",
             target="rnn_forward",
             kind="function",
+            uses=("rnn_step_forward",),
             reference="solutions.rnn:rnn_forward",
             outputs=("h",),
             public=(
@@ -119,8 +124,7 @@ ASSIGNMENT = Assignment(
                 Case("N=1, T=4, D=3, H=3", _rnn_seq_inputs(_rng, 1, 4, 3, 3)),
             ),
             hidden=HiddenCases(n=3, seed=1103, make_inputs=_hidden_seq),
-            variants=("tanh_sigmoid_swapped", "weights_swapped", "recurrent_weights_transposed",
-                      "concat_order_reversed", "bias_missing", "states_shifted_by_one"),
+            variants=_SEQUENCE_VARIANTS,
             description="the RNN over a whole sequence",
         ),
         Exercise(
@@ -153,11 +157,12 @@ ASSIGNMENT = Assignment(
             grade_id="many_to_one",
             target="many_to_one_forward",
             kind="function",
+            uses=("output_forward", "rnn_forward"),
             reference="solutions.assignments.a1_rnn:many_to_one_forward",
             outputs=("probs",),
             public=(Case("N=2, T=4, D=3, H=5, V=3", _seq_model_inputs(_rng, 2, 4, 3, 5, 3)),),
             hidden=HiddenCases(n=2, seed=1105, make_inputs=_hidden_model),
-            variants=("first_hidden_state", "mean_of_hidden_states"),
+            variants=("first_hidden_state", "mean_of_hidden_states") + _SEQUENCE_VARIANTS,
             hints={
                 "first_hidden_state": ("HINT: your output matches the prediction from the first hidden state h[:, "
                                        "0]; many-to-one classifies the last one, h[:, -1]."),
@@ -170,11 +175,12 @@ ASSIGNMENT = Assignment(
             grade_id="many_to_many",
             target="many_to_many_forward",
             kind="function",
+            uses=("output_forward", "rnn_forward"),
             reference="solutions.assignments.a1_rnn:many_to_many_forward",
             outputs=("probs",),
             public=(Case("N=2, T=4, D=3, H=5, V=3", _seq_model_inputs(_rng, 2, 4, 3, 5, 3)),),
             hidden=HiddenCases(n=2, seed=1106, make_inputs=_hidden_model),
-            variants=("softmax_wrong_axis",),
+            variants=("softmax_wrong_axis",) + _SEQUENCE_VARIANTS,
             description="a many-to-many tagger: probabilities at every step",
         ),
         Exercise(

@@ -69,6 +69,11 @@ def _hidden_clip(rng):
 
 _rng = np.random.default_rng(20261122)
 
+# the known mistakes of a1's step, which the student writes again here: the backward is
+# checked through that forward, and a backward consistent with a wrong forward gets its HINT
+_STEP_VARIANTS = ("tanh_sigmoid_swapped", "weights_swapped", "recurrent_weights_transposed",
+                  "pytorch_weights_transposed", "concat_order_reversed", "bias_missing")
+
 ASSIGNMENT = Assignment(
     id="a2_bptt",
     title="Assignment 2: backpropagation through time",
@@ -85,7 +90,7 @@ ASSIGNMENT = Assignment(
                 Case("N=3, D=2, H=3", _step_backward_inputs(_rng, 3, 2, 3)),
             ),
             hidden=HiddenCases(n=2, seed=2101, make_inputs=lambda r: _step_backward_inputs(r, *_sizes(r, (4, 7), (4, 7), (5, 8)))),
-            variants=("rnn_tanh_derivative_missing", "dWh_transposed"),
+            variants=("rnn_tanh_derivative_missing", "dWh_transposed") + _STEP_VARIANTS,
             rtol=1e-5,
             atol=1e-7,
             description="the backward pass of one RNN step",
@@ -103,7 +108,7 @@ ASSIGNMENT = Assignment(
             ),
             hidden=HiddenCases(n=2, seed=2102, make_inputs=lambda r: _backward_inputs(r, *_sizes(r, (2, 4), (6, 9), (3, 6), (6, 8)))),
             variants=("rnn_tanh_derivative_missing", "gradient_not_carried_back", "upstream_only_last_step",
-                      "weight_gradients_not_summed", "dWh_transposed"),
+                      "weight_gradients_not_summed", "dWh_transposed") + _STEP_VARIANTS + ("states_shifted_by_one",),
             hints={
                 "gradient_not_carried_back": ("HINT: your gradients match BPTT that does not carry the gradient "
                                               "back through time: at step t, pass dh[:, t] plus the dprev_h coming "

@@ -63,6 +63,13 @@ def _sizes(rng, *bounds):
 
 _rng = np.random.default_rng(20261123)
 
+# the known wrong readings of the gate blocks; each reaches the step, the sequence and the backward
+_GATE_VARIANTS = ("cs231n_block_order", "tensorflow_lstm_cell", "tensorflow_block_order", "forget_bias_added",
+                  "tanh_sigmoid_swapped", "weights_swapped", "bias_missing")
+# the known wrong state updates; each reaches the step, the sequence and the backward
+_UPDATE_VARIANTS = ("forget_gate_missing", "hidden_without_tanh", "forget_gate_on_candidate")
+_STEP_VARIANTS = _GATE_VARIANTS + _UPDATE_VARIANTS + ("prev_h_for_prev_c",)
+
 ASSIGNMENT = Assignment(
     id="a3_lstm",
     title="Assignment 3: the LSTM",
@@ -78,12 +85,7 @@ ASSIGNMENT = Assignment(
                 Case("N=3, D=2, H=2", _gate_inputs(_rng, 3, 2, 2)),
             ),
             hidden=HiddenCases(n=2, seed=3101, make_inputs=lambda r: _gate_inputs(r, *_sizes(r, (4, 7), (4, 7), (5, 8)))),
-            variants=("cs231n_block_order", "tanh_sigmoid_swapped"),
-            hints={
-                "cs231n_block_order": ("HINT: your gates match the blocks read in the order i, f, o, g; this course"
-                                       " (and PyTorch) packs them i, f, g, o: g is a[:, 2H:3H] and o is a[:, "
-                                       "3H:4H]."),
-            },
+            variants=_GATE_VARIANTS,
             description="the four gates i, f, g, o of one step",
         ),
         Exercise(
@@ -97,17 +99,14 @@ ASSIGNMENT = Assignment(
                 Case("N=2, H=3", _update_inputs(_rng, 2, 3)),
             ),
             hidden=HiddenCases(n=2, seed=3102, make_inputs=lambda r: _update_inputs(r, *_sizes(r, (3, 6), (4, 8)))),
-            variants=("forget_gate_missing", "hidden_without_tanh"),
-            hints={
-                "hidden_without_tanh": ("HINT: your h_t matches o * c_t: the cell state is squashed first, h_t = o "
-                                        "* tanh(c_t)."),
-            },
+            variants=_UPDATE_VARIANTS,
             description="c_t and h_t from the gate values",
         ),
         Exercise(
             grade_id="lstm_step_forward",
             target="lstm_step_forward",
             kind="function",
+            uses=("lstm_gates", "lstm_state_update"),
             reference="solutions.lstm:lstm_step_forward",
             outputs=("next_h", "next_c"),
             public=(
@@ -115,14 +114,14 @@ ASSIGNMENT = Assignment(
                 Case("N=3, D=4, H=4", _step_inputs(_rng, 3, 4, 4)),
             ),
             hidden=HiddenCases(n=3, seed=3103, make_inputs=lambda r: _step_inputs(r, *_sizes(r, (4, 7), (5, 8), (5, 8)))),
-            variants=("tanh_sigmoid_swapped", "weights_swapped", "bias_missing", "forget_gate_on_candidate",
-                      "prev_h_for_prev_c", "forget_gate_missing"),
+            variants=_STEP_VARIANTS,
             description="one LSTM step",
         ),
         Exercise(
             grade_id="lstm_forward",
             target="lstm_forward",
             kind="function",
+            uses=("lstm_step_forward",),
             reference="solutions.lstm:lstm_forward",
             outputs=("h",),
             public=(
@@ -130,14 +129,14 @@ ASSIGNMENT = Assignment(
                 Case("N=1, T=5, D=2, H=3", _seq_inputs(_rng, 1, 5, 2, 3)),
             ),
             hidden=HiddenCases(n=3, seed=3104, make_inputs=lambda r: _seq_inputs(r, *_sizes(r, (2, 4), (6, 9), (3, 6), (6, 8)))),
-            variants=("tanh_sigmoid_swapped", "bias_missing", "forget_gate_on_candidate", "prev_h_for_prev_c",
-                      "forget_gate_missing", "states_shifted_by_one"),
+            variants=_STEP_VARIANTS + ("states_shifted_by_one",),
             description="the LSTM over a sequence, from h0 and c0 = 0",
         ),
         Exercise(
             grade_id="lstm_step_backward",
             target="lstm_step_backward",
             kind="gradient",
+            uses=("lstm_gates", "lstm_state_update"),
             reference="solutions.lstm:lstm_step_backward",
             forward="lstm_step_forward",
             outputs=("dx", "dprev_h", "dprev_c", "dWx", "dWh", "db"),
@@ -146,7 +145,7 @@ ASSIGNMENT = Assignment(
                 Case("N=3, D=2, H=3", _backward_inputs(_rng, 3, 2, 3)),
             ),
             hidden=HiddenCases(n=2, seed=3105, make_inputs=lambda r: _backward_inputs(r, *_sizes(r, (4, 6), (4, 7), (5, 7)))),
-            variants=("dprev_c_without_forget_gate", "tanh_derivative_missing"),
+            variants=("dprev_c_without_forget_gate", "tanh_derivative_missing") + _STEP_VARIANTS,
             hints={
                 "dprev_c_without_forget_gate": ("HINT: your dprev_c matches dc without the forget gate: c_t = "
                                                 "f*c_{t-1} + i*g, so dprev_c = dc * f."),

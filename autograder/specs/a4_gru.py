@@ -56,8 +56,10 @@ def _hidden_pytorch(rng):
 
 _rng = np.random.default_rng(20261124)
 
-_GRU_STEP_VARIANTS = ("gru_pytorch_convention", "gru_reset_after_product", "tanh_sigmoid_swapped",
-                      "weights_swapped", "bias_missing")
+# other sources' GRUs first (Cho et al. and d2l.ai, PyTorch, Keras), then the slips
+_GRU_STEP_VARIANTS = ("gru_cho_convention", "gru_pytorch_convention", "gru_reset_after_product",
+                      "gru_keras_block_order", "gru_keras_convention", "tanh_sigmoid_swapped",
+                      "weights_swapped", "bias_missing", "reset_gate_missing")
 
 ASSIGNMENT = Assignment(
     id="a4_gru",
@@ -75,7 +77,7 @@ ASSIGNMENT = Assignment(
                 Case("N=2, H=3", _update_inputs(_rng, 2, 3)),
             ),
             hidden=HiddenCases(n=2, seed=4101, make_inputs=_hidden_update),
-            variants=("gru_pytorch_convention",),
+            variants=("gru_cho_convention",),
             description="the update h_t = (1 - z) h_{t-1} + z h~",
         ),
         Exercise(
@@ -90,10 +92,6 @@ ASSIGNMENT = Assignment(
             ),
             hidden=HiddenCases(n=2, seed=4102, make_inputs=_hidden_candidate),
             variants=("gru_reset_after_product", "reset_gate_missing", "tanh_sigmoid_swapped"),
-            hints={
-                "reset_gate_missing": ("HINT: your output matches the candidate computed without the reset gate: "
-                                       "multiply the old state by r before the recurrent product, (r*h) Wh_n."),
-            },
             description="the candidate state with the reset gate",
         ),
         Exercise(
@@ -144,8 +142,8 @@ ASSIGNMENT = Assignment(
                 "gru_course_convention": ("HINT: your output matches h_t = (1-z)*h_{t-1} + z*n (the course's "
                                           "update): PyTorch lets z keep the old state, h_t = (1-z)*n + z*h_{t-1}."),
                 "pytorch_reset_before_product": ("HINT: your output matches n = tanh(x Wx_n + bx_n + (r*h) Wh_n + "
-                                                 "bh_n): PyTorch applies the reset gate after the product, r*(h "
-                                                 "Wh_n + bh_n)."),
+                                                 "bh_n), the reset of Cho et al. and d2l.ai: PyTorch applies the "
+                                                 "reset gate after the product, r*(h Wh_n + bh_n)."),
                 "pytorch_recurrent_bias_missing": ("HINT: your output matches the one computed without bh: PyTorch "
                                                    "adds the recurrent bias bh to h Wh (and the reset gate scales "
                                                    "its n block)."),

@@ -52,6 +52,10 @@ def _hidden_masked(rng):
 
 _rng = np.random.default_rng(20261125)
 
+# the known mistakes of the student's rnn_step_forward (a1), which every architecture here runs
+_STEP_VARIANTS = ("tanh_sigmoid_swapped", "weights_swapped", "recurrent_weights_transposed",
+                  "pytorch_weights_transposed", "concat_order_reversed", "bias_missing")
+
 ASSIGNMENT = Assignment(
     id="a5_architectures",
     title="Assignment 5: architectures (bidirectional, stacked, masked) and the forecasting model",
@@ -68,7 +72,7 @@ ASSIGNMENT = Assignment(
             ),
             hidden=HiddenCases(n=2, seed=5101, make_inputs=_hidden_bidir),
             variants=("backward_final_at_last_step", "backward_states_not_reordered", "directions_swapped",
-                      "backward_not_reversed"),
+                      "backward_not_reversed") + _STEP_VARIANTS,
             hints={
                 "backward_final_at_last_step": ("HINT: your h_n[1] matches out[:, -1, H:], the backward state after"
                                                 " its first step; the backward direction ends at t = 0: out[:, 0, "
@@ -103,7 +107,7 @@ ASSIGNMENT = Assignment(
                 Case("N=3, T=2, D=2, H=4", _stacked_inputs(_rng, 3, 2, 2, 4)),
             ),
             hidden=HiddenCases(n=2, seed=5102, make_inputs=_hidden_stacked),
-            variants=("stack_first_layer_output", "stack_layer2_starts_from_layer1"),
+            variants=("stack_first_layer_output", "stack_layer2_starts_from_layer1") + _STEP_VARIANTS,
             hints={
                 "stack_first_layer_output": ("HINT: your out matches the first layer's states: return the states of"
                                              " the last layer, which reads the first layer's states as its input."),
@@ -124,7 +128,7 @@ ASSIGNMENT = Assignment(
                 Case("N=2, T=5, D=3, H=2, lengths=[3, 5]", _masked_inputs(_rng, 2, 5, 3, 2, [3, 5])),
             ),
             hidden=HiddenCases(n=2, seed=5103, make_inputs=_hidden_masked),
-            variants=("padding_not_masked", "final_from_last_padded_step", "padding_keeps_state"),
+            variants=("padding_not_masked", "final_from_last_padded_step", "padding_keeps_state") + _STEP_VARIANTS,
             hints={
                 "padding_not_masked": ("HINT: your output matches running the RNN over the padding too: at a "
                                        "padding step (t >= lengths[n]) the state must stay as it was."),

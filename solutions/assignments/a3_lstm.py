@@ -1,5 +1,7 @@
 """Reference answers of assignment a3_lstm that solutions.lstm does not name directly,
 and the known wrong versions of the a3 references (merged into solutions.variants).
+The mistakes of the gates and the state update, which reach the step, the sequence and
+the step backward, are written once in solutions/variants.py with the LSTM step's.
 
 Each function is named by ``autograder/specs/a3_lstm.py`` as a reference.
 """
@@ -52,33 +54,6 @@ def answer_matrices():
 
 # -- known wrong versions -----------------------------------------------------------------
 
-def _gates_cs231n_order(x, prev_h, Wx, Wh, b):
-    i, f, g, o = lstm_gates(x, prev_h, Wx, Wh, b)
-    H = prev_h.shape[1]
-    a = x @ Wx + prev_h @ Wh + b
-    return i, f, np.tanh(a[:, 3 * H:]), sigmoid(a[:, 2 * H:3 * H])     # blocks read as i, f, o, g
-
-
-def _gates_candidate_sigmoid(x, prev_h, Wx, Wh, b):
-    i, f, _, o = lstm_gates(x, prev_h, Wx, Wh, b)
-    H = prev_h.shape[1]
-    return i, f, sigmoid((x @ Wx + prev_h @ Wh + b)[:, 2 * H:3 * H]), o
-
-
-def _step_without_forget(x, prev_h, prev_c, Wx, Wh, b):
-    i, f, g, o = lstm_gates(x, prev_h, Wx, Wh, b)
-    next_c = prev_c + i * g                                             # f missing
-    return o * np.tanh(next_c), next_c, None
-
-
-def _forward_without_forget(x, h0, Wx, Wh, b):
-    hs, h, c = [], h0, np.zeros_like(h0)
-    for t in range(x.shape[1]):
-        h, c, _ = _step_without_forget(x[:, t], h, c, Wx, Wh, b)
-        hs.append(h)
-    return np.stack(hs, axis=1), None
-
-
 def _backward_dprev_c_without_f(dnext_h, dnext_c, x, prev_h, prev_c, Wx, Wh, b):
     _, _, cache = lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b)
     dx, dprev_h, dprev_c, dWx, dWh, db = lstm_step_backward(dnext_h, dnext_c, cache)
@@ -114,20 +89,6 @@ def _coupled_reversed(x, prev_h, prev_c, Wx, Wh, b):
 
 
 VARIANTS = {
-    "solutions.assignments.a3_lstm:lstm_gates": {
-        "cs231n_block_order": _gates_cs231n_order,
-        "tanh_sigmoid_swapped": _gates_candidate_sigmoid,
-    },
-    "solutions.lstm:lstm_state_update": {
-        "forget_gate_missing": lambda prev_c, f, i, g, o: (prev_c + i * g, o * np.tanh(prev_c + i * g)),
-        "hidden_without_tanh": lambda prev_c, f, i, g, o: (f * prev_c + i * g, o * (f * prev_c + i * g)),
-    },
-    "solutions.lstm:lstm_step_forward": {
-        "forget_gate_missing": _step_without_forget,
-    },
-    "solutions.lstm:lstm_forward": {
-        "forget_gate_missing": _forward_without_forget,
-    },
     "solutions.lstm:lstm_step_backward": {
         "dprev_c_without_forget_gate": _backward_dprev_c_without_f,
         "tanh_derivative_missing": _backward_no_tanh_derivative,

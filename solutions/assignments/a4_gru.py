@@ -109,7 +109,7 @@ def _pytorch_one_bias(x, prev_h, Wx, Wh, bx, bh):
 
 VARIANTS = {
     "solutions.gru:gru_state_update": {
-        "gru_pytorch_convention": lambda prev_h, z, h_tilde: gru_state_update(prev_h, 1 - z, h_tilde),
+        "gru_cho_convention": lambda prev_h, z, h_tilde: gru_state_update(prev_h, 1 - z, h_tilde),
     },
     "solutions.assignments.a4_gru:gru_candidate": {
         "gru_reset_after_product": _candidate_reset_after,
