@@ -5,7 +5,12 @@
 2. Chromium (Debian's, driven by Playwright) opens a lecture and runs all its cells.
 3. It moves a widget slider with the keyboard and sees the figure's image change.
 4. It opens the release notebook of a1_rnn, fills in one exercise correctly and one
-   wrongly, runs their self-check cells, and sees ✅ for one and ❌ with a HINT for the other.
+   wrongly, runs their self-check cells, and sees PASS for one and FAIL with a HINT for the other.
+5. It runs lstm_gates of a3_lstm with the gates read in the wrong order and sees, on the
+   first screen of the output, the verdict and the HINT, the arrays folded away, the maths
+   of the notebook rendered and nothing to scroll sideways.
+6. The same mistake through nbgrader (autograde, generate_feedback): the feedback page,
+   opened offline, shows the same on its first screen, with its maths as MathML.
 
 Chromium missing is a failure (CI installs it); only a missing ``playwright`` package skips.
 """
@@ -32,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 LECTURE = "01_sequence_data.ipynb"           # the quickest lecture with a slider-driven figure
 ASSIGNMENT = "a1_rnn"
+GATES_ASSIGNMENT, GATES_MISTAKE = "a3_lstm", "lstm_gates_cs231n_order"   # a seeded mistake of samples/
+VIEWPORT = {"width": 1400, "height": 900}
 WAIT_MS = 90_000                              # generous: the machine is shared
 # the notebook in the current (visible) tab; other open tabs keep their cells in the DOM
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
@@ -64,18 +71,21 @@ def _env(**extra) -> dict:
 
 
 def _build_root(tmp: Path) -> Path:
-    """A course folder as a student sees it: lectures, and nbgrader's release of a1_rnn."""
+    """A course folder as a student sees it: lectures, and nbgrader's releases of a1_rnn and a3_lstm."""
     root = tmp / "lab"
     shutil.copytree(ROOT / "course", root / "course", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    source = ROOT / "assignments" / ASSIGNMENT
-    if source.exists():
-        build = tmp / "build"
-        shutil.copytree(source, build / "assignments" / ASSIGNMENT)
-        shutil.copy(ROOT / "nbgrader_config.py", build / "nbgrader_config.py")
-        done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"],
+    build = tmp / "build"
+    build.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", build / "nbgrader_config.py")
+    for assignment in (ASSIGNMENT, GATES_ASSIGNMENT):
+        source = ROOT / "assignments" / assignment
+        if not source.exists():
+            continue
+        shutil.copytree(source, build / "assignments" / assignment)
+        done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
                               cwd=build, env=_env(), capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, f"nbgrader generate_assignment failed:\n{done.stdout}\n{done.stderr}"
-        shutil.copytree(build / "release" / ASSIGNMENT, root / "release" / ASSIGNMENT)
+        shutil.copytree(build / "release" / assignment, root / "release" / assignment)
     return root
 
 
@@ -135,7 +145,7 @@ def browser():
 
 
 def _open(browser, base, token, path):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport=VIEWPORT)
     page.set_default_timeout(WAIT_MS)
     # If Lab still asks which kernel to use, take the one it proposes (the notebook's python3).
     page.add_locator_handler(page.locator(".jp-Dialog", has_text="Select Kernel"),
@@ -269,10 +279,123 @@ def test_a_release_notebook_self_checks_right_and_wrong_answers_in_chromium(lab,
         wrong.wait_for()
 
         right_text, wrong_text = right.inner_text(), wrong.inner_text()
-        assert "✅" in right_text and "❌" not in right_text, right_text
-        assert "❌" in wrong_text and "HINT" in wrong_text and "sigmoid" in wrong_text, wrong_text
+        assert right_text.startswith("PASS") and "FAIL" not in right_text, right_text
+        assert wrong_text.startswith("FAIL") and "HINT" in wrong_text and "sigmoid" in wrong_text, wrong_text
     except Exception:
         shot(page)
         raise
     finally:
         page.close()
+
+
+# -- the feedback on a wrong answer, on the first screen ----------------------------------------
+# (JupyterLab after Shift+Enter, and nbgrader's feedback page opened offline)
+
+def _gates_submission():
+    """The source notebook of a3_lstm with its gates read in the order i, f, o, g."""
+    sys.path.insert(0, str(ROOT))
+    from samples import load_mistakes, make_submission, source_notebook
+
+    mistake = next(m for m in load_mistakes(GATES_ASSIGNMENT) if m.name == GATES_MISTAKE)
+    return make_submission(source_notebook(GATES_ASSIGNMENT), mistake), mistake
+
+
+def _layout(page, output) -> dict:
+    """Where the parts of one feedback block are, in page pixels, and whether it scrolls sideways."""
+    return output.evaluate("""(out) => {
+        const box = (sel) => { const e = out.querySelector(sel); if (!e) return null;
+                               const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; };
+        const details = out.querySelector('details');
+        const arrays = details ? details.querySelector('pre') : null;
+        const wide = [out, ...out.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1
+                                                                  && getComputedStyle(e).overflowX !== 'visible');
+        return {verdict: box('.autograder-verdict'), hint: box('.autograder-hint'),
+                output_top: out.getBoundingClientRect().top, details: !!details,
+                folded: details ? !details.open && (arrays.getBoundingClientRect().height === 0
+                                                   || !arrays.checkVisibility()) : null,
+                arrays_folded: details ? details.textContent.includes('ACTUAL') : null,
+                verdict_text: (out.querySelector('.autograder-verdict') || {}).textContent,
+                scrolls_sideways: wide.map(e => e.className || e.tagName),
+                page_wider_than_window: document.documentElement.scrollWidth > window.innerWidth};
+    }""")
+
+
+def _assert_readable_on_the_first_screen(layout: dict, screen_height: int) -> None:
+    assert layout["verdict_text"] == "FAIL", layout
+    assert layout["verdict"] and layout["hint"], f"no verdict or no HINT in the output: {layout}"
+    # the HINT ends within one screen of the top of the output
+    assert layout["hint"]["bottom"] - layout["output_top"] < screen_height, layout
+    assert layout["verdict"]["top"] <= layout["hint"]["top"], "the verdict comes before the HINT"
+    assert layout["details"] and layout["folded"] and layout["arrays_folded"], f"the arrays are not folded away: {layout}"
+    assert not layout["scrolls_sideways"] and not layout["page_wider_than_window"], layout
+
+
+def test_a_wrong_gate_order_shows_verdict_and_hint_on_the_first_screen_in_jupyterlab(lab, browser, shot):
+    base, token, root = lab
+    notebook = root / "release" / GATES_ASSIGNMENT / f"{GATES_ASSIGNMENT}.ipynb"
+    assert notebook.exists(), f"no release of {GATES_ASSIGNMENT}"
+    submission, mistake = _gates_submission()
+    wrong_gates = next(c.source for c in submission.cells if c.get("id") == mistake.cell_id)
+    setup, helpers = _cell_index(notebook, grade_id="setup"), _cell_index(notebook, grade_id="helpers")
+    solution, test = _cell_index(notebook, grade_id=mistake.cell_id), _cell_index(notebook, grade_id="lstm_gates")
+
+    page = _open(browser, base, token, f"release/{GATES_ASSIGNMENT}/{GATES_ASSIGNMENT}.ipynb")
+    try:
+        _run_cell(page, setup)
+        _run_cell(page, helpers)
+        _replace_source(page, solution, wrong_gates)
+        _run_cell(page, solution)
+        output = _run_cell(page, test).locator(".jp-OutputArea-output").first
+        output.locator(".autograder-verdict").wait_for()
+        output.scroll_into_view_if_needed()
+        page.screenshot(path=str(root.parent / "jupyterlab_lstm_gates.png"))
+        _assert_readable_on_the_first_screen(_layout(page, output), VIEWPORT["height"])
+        assert "order i, f, o, g" in output.inner_text()
+
+        # the notebook's maths is typeset by JupyterLab's MathJax, no raw TeX left
+        markdown = page.locator(f"{NOTEBOOK} .jp-MarkdownOutput")
+        assert page.locator(f"{NOTEBOOK} .jp-MarkdownOutput mjx-container").count() > 0
+        raw = [t for t in markdown.all_inner_texts() if "$" in t]
+        assert not raw, raw[:2]
+    except Exception:
+        shot(page)
+        raise
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def gates_feedback(tmp_path_factory) -> Path:
+    """nbgrader's feedback page for a submission of a3_lstm with the gates in the wrong order."""
+    from nbgrader_harness import NbgraderCourse
+
+    course = NbgraderCourse.create(tmp_path_factory.mktemp("feedback"), GATES_ASSIGNMENT)
+    course.generate_assignment()
+    submission, _ = _gates_submission()
+    course.submit("gates", submission)
+    course.autograde()
+    log = course.generate_feedback()
+    assert "not recognized" not in log.stdout + log.stderr, "generate_feedback warns about the configuration"
+    return course.feedback_path("gates")
+
+
+def test_the_feedback_page_opened_offline_shows_verdict_hint_and_maths(gates_feedback, browser):
+    context = browser.new_context(viewport=VIEWPORT, offline=True)
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    try:
+        page.goto(gates_feedback.as_uri())
+        page.evaluate("() => document.getElementsByName('lstm_gates')[0].scrollIntoView()")
+        output = page.locator(".output_area", has=page.locator(".autograder-feedback")).first
+        output.scroll_into_view_if_needed()
+        page.screenshot(path=str(gates_feedback.parent / "feedback_lstm_gates.png"))
+        _assert_readable_on_the_first_screen(_layout(page, output), VIEWPORT["height"])
+
+        # maths as MathML, no raw TeX in the text of the markdown cells
+        assert page.locator(".text_cell_render math").count() > 0
+        raw = [t for t in page.locator(".text_cell_render").all_inner_texts() if "$" in t]
+        assert not raw, raw[:2]
+        # the score says what it is out of
+        assert "0 / 4 points" in page.locator(".autograder-score").first.inner_text()
+    finally:
+        context.close()
