@@ -316,7 +316,7 @@ class ExerciseFeedback:
             if self.summary:
                 parts.append(f'<pre style="{pre}">{esc(chr(10).join(self.summary))}</pre>')
             if self.details:
-                parts.append(f'<details style="margin-left: 1.5em"><summary style="cursor: pointer">worst elements '
+                parts.append(f'<details style="margin-left: 1.5em"><summary style="cursor: pointer; display: list-item">worst elements '
                              f'and the full arrays</summary><pre style="{pre}">{esc(chr(10).join(self.details))}'
                              f'</pre></details>')
         for other in self.others:
