@@ -32,10 +32,10 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from autograder import casedata
+from autograder import casedata, dependencies
 from autograder.answers import AnswerError
 from autograder.kinds import GRAD_CONSISTENT, ReferenceUnavailable, kind_of
-from autograder.kinds.base import NOT_DEFINED, result
+from autograder.kinds.base import NOT_DEFINED, reference, result
 from autograder.results import CaseResult
 from autograder.spec import Assignment, Case, Exercise
 
@@ -197,24 +197,60 @@ def grade_case(exercise: Exercise, case: Case, namespace, *, assignment_id: str 
     return score(exercise, case, evaluated, exp, variants)
 
 
-def grade_exercise(assignment: Assignment, grade_id: str, namespace, *, hidden: bool = False) -> list[CaseResult]:
+def grade_exercise(assignment: Assignment, grade_id: str, namespace, *, hidden: bool = False,
+                   failing: Mapping[str, "dependencies.Failing"] | None = None) -> list[CaseResult]:
     """Grade the public (or hidden) cases of one exercise in this process.
 
     All cases share the exercise's time limit (``exercise_timeout``); a case still
     running at the limit, and the ones after it, score 0 with a message saying so.
     Raises ReferenceUnavailable when hidden (or undocumented public) cases need
     ``solutions``.
+
+    failing: grade id -> ``dependencies.Failing``, for the exercises that failed so far.
+    When this exercise uses one of them (``Exercise.uses``), a failed case is evaluated
+    again with correct stand-ins for those functions where the reference is here (error
+    carried forward), else the feedback names the ones the student's code called
+    (``autograder.dependencies``).
     """
     exercise = assignment.exercise(grade_id)
     cases = exercise.cases(hidden=hidden)
+    deps = [d for d in dependencies.dependencies(assignment, exercise) if d.grade_id in (failing or {})]
     results: list[CaseResult] = []
     limit = exercise_timeout(exercise)
     try:
         with time_limit(limit, what=f"the cases of {exercise.target}"):
             for case in cases:
-                results.append(grade_case(exercise, case, namespace, assignment_id=assignment.id))
+                if not deps:
+                    results.append(grade_case(exercise, case, namespace, assignment_id=assignment.id))
+                    continue
+                results.append(_grade_with_dependencies(assignment, exercise, case, namespace, deps, failing))
     except CaseTimeout as exc:
         for case in cases[len(results):]:
             results.append(result(exercise, case, False, f"{exc} (all cases of this exercise together); "
                                    "look for an endless loop or a much too slow computation"))
     return results
+
+
+def _grade_with_dependencies(assignment, exercise, case, namespace, deps, hints) -> CaseResult:
+    """One case of an exercise whose failing dependencies are ``deps`` (see grade_exercise)."""
+    called: set = set()
+    tracers = {d.target: dependencies.traced(namespace[d.target], d.target, called)
+               for d in deps if callable(namespace.get(d.target))}
+    with dependencies.replaced(namespace, tracers):
+        own = grade_case(exercise, case, namespace, assignment_id=assignment.id)
+    if own.passed or own.unscored:
+        return own
+    try:
+        for d in deps:
+            reference(d.reference)
+    except ReferenceUnavailable:
+        used = [d for d in deps if d.target in called]
+        return dependencies.cause_unconfirmed(exercise, own, used, hints) if used else own
+
+    def call(gid, inputs):
+        return dependencies.reference_outputs(assignment.exercise(gid), inputs)
+
+    stand_ins = {d.target: dependencies.lend(d, call) for d in deps}
+    with dependencies.replaced(namespace, stand_ins):
+        again = grade_case(exercise, case, namespace, assignment_id=assignment.id)
+    return dependencies.settle(exercise, own, again, deps, hints)

@@ -15,6 +15,12 @@ notebook re-run without it; when it dies while evaluating a case, that case fail
 evaluation resumes with the next one. Each submission therefore gets the points its
 working answers earn, and 0 only for what it broke.
 
+Error carried forward: a failed case of an exercise that uses the student's own failing
+earlier functions (``Exercise.uses``) is evaluated again in one more run, with correct
+stand-ins for them whose outputs the grader computes (``answer_call``); the case's result
+then says where the mistake is, and passes by carried-forward credit when it was only there
+(``autograder.dependencies``).
+
 Batches of submissions (``grade_paths``), their result folder and resuming are in
 ``autograder.batch``; which files are submissions, in ``autograder.submissions``.
 
@@ -29,14 +35,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import notebook_io, sandbox as sandbox_mod
+from autograder import dependencies, notebook_io, sandbox as sandbox_mod, wire
 from autograder.casedata import encode_input
+from autograder.results import CaseResult
 from autograder.submissions import Submission, discover
 from autograder.supervisor import RunState, RunSupervisor
 from autograder.workers import fork_problem, transport
 from autograder.spec import load_assignment, spec_file
 
 OUTPUT_IN_RECORD = 20_000      # characters of output kept in results.jsonl (all of it in output.txt)
+CALL_MAX_ELEMENTS = 1_000_000  # numbers in one argument of a lent function
+CALL_MAX_DIM = 10_000          # length of one axis of such an argument
 
 
 @dataclass
@@ -159,6 +168,11 @@ class IsolatedGrader(RunSupervisor):
             if got is None:
                 got = "not evaluated: " + (state.notes[-1] if state.notes else "the submission's process ended early")
             tests.append(self._score(key, got))
+        if not state.grader_error:
+            try:
+                tests = self._carry_forward(state, tests, worker_box)
+            except Exception as exc:  # noqa: BLE001  (the submission keeps the points it has)
+                state.notes.append(f"error carried forward was not evaluated: {type(exc).__name__}: {exc}")
         status = ("error" if (state.crashed or state.grader_error) else "timeout" if state.timed_out else "graded")
         if state.timed_out and not (state.crashed or state.grader_error):
             status = "timeout"
@@ -179,6 +193,63 @@ class IsolatedGrader(RunSupervisor):
         d = result.to_dict()
         d["grade_id"] = d.get("grade_id") or ex.grade_id
         return d
+
+    def _carry_forward(self, first: RunState, tests: list[dict], worker_box: list) -> list[dict]:
+        """Evaluate again, with correct stand-ins for the student's failing earlier functions,
+        each failed case of an exercise that uses them (``autograder.dependencies``), in one
+        more run of the notebook; settle every such case's result."""
+        own = {key: CaseResult.from_dict(t) for key, t in zip(self.cases, tests)}
+        failing = dependencies.failing_hints(own.values())
+        replace = {}
+        for key, (ex, _) in self.cases.items():
+            if not (own[key].passed or own[key].unscored):
+                deps = [d.grade_id for d in dependencies.dependencies(self.assignment, ex) if d.grade_id in failing]
+                if deps:
+                    replace[key] = tuple(deps)
+        if not replace:
+            return tests
+        state = RunState(cells=first.cells, pending=list(replace), deadline=first.deadline, replace=replace,
+                         skip_cells=set(first.skip_cells))
+        self._run(state, worker_box)
+        out, settled = [], []
+        for key, t in zip(self.cases, tests):
+            if key in replace:
+                ex = self.cases[key][0]
+                got = state.evaluated.get(key)
+                again = None if got is None else CaseResult.from_dict(self._score(key, got))
+                deps = [self.assignment.exercise(g) for g in replace[key]]
+                # named as root causes: the earlier exercises still wrong once their own cases are settled
+                result = dependencies.settle(ex, own[key], again, deps, dependencies.failing_hints(settled))
+                t = dict(result.to_dict(), grade_id=ex.grade_id)
+            out.append(t)
+            settled.append(CaseResult.from_dict(t))
+        return out
+
+    def answer_call(self, gid: str, header: dict, payload: bytes) -> bytes:
+        """The reply frame to a run's call of a lent function (``autograder.dependencies``): the
+        reference's outputs on the arguments the student's code passed, or an error. The
+        arguments are checked first: the input names of ``gid``'s cases, arrays of at most
+        ``CALL_MAX_ELEMENTS`` numbers and ``CALL_MAX_DIM`` along each axis."""
+        import numpy as np
+
+        dep = self.assignment.exercise(gid)
+        inputs = wire.decode_values(header, payload)         # ProtocolError when malformed
+        names = tuple(dep.public[0].inputs)
+        try:
+            if set(inputs) != set(names) or not all(isinstance(v, np.ndarray) for v in inputs.values()):
+                raise ValueError(f"{dep.target} takes the arrays {', '.join(names)}")
+            for k, v in inputs.items():
+                if v.size > CALL_MAX_ELEMENTS or any(n > CALL_MAX_DIM for n in v.shape):
+                    raise ValueError(f"{dep.target}: argument {k} of shape {v.shape} is larger than a correct "
+                                     "function is lent for")
+            outs, arity = dependencies.reference_outputs(dep, inputs)
+            data = [np.asarray(o, dtype="<f8", order="C") for o in outs]
+            if sum(a.nbytes for a in data) > wire.MAX_PAYLOAD:
+                raise ValueError(f"{dep.target}: the outputs on these arguments are too large to send")
+        except (ValueError, MemoryError) as exc:
+            return wire.encode_frame({"error": str(exc)[:500]})
+        specs = [{"name": n, "kind": "array", "shape": list(a.shape)} for n, a in zip(dep.outputs, data)]
+        return wire.encode_frame({"values": specs, "arity": arity}, b"".join(a.tobytes() for a in data))
 
     def _finish(self, record, status, message, tests, output, t0):
         record.update({

@@ -24,6 +24,7 @@ from typing import Any, Mapping
 
 from autograder import spec as _spec
 from autograder.checks import NOT_DEFINED, ReferenceUnavailable, grade_exercise
+from autograder.dependencies import failing_hints
 from autograder.kinds import kind_of
 from autograder.results import (CaseResult, ExerciseFeedback, fmt_points, max_total, points_phrase, scored, total,
                                 verdict)
@@ -149,7 +150,8 @@ class Grader:
             report = CheckReport(grade_id, results, hidden=hidden, note=msg)
         else:
             try:
-                results = grade_exercise(self.assignment, grade_id, namespace, hidden=hidden)
+                results = grade_exercise(self.assignment, grade_id, namespace, hidden=hidden,
+                                         failing=failing_hints(self.results()))
             except ReferenceUnavailable as exc:
                 report = CheckReport(grade_id, [], hidden=hidden, note=str(exc), later=True)
                 if not quiet:
@@ -225,7 +227,7 @@ def self_check(assignment_id: str | _spec.Assignment, namespace: Mapping[str, An
     out: list[CaseResult] = []
     for ex in assignment.exercises:
         try:
-            out.extend(grade_exercise(assignment, ex.grade_id, namespace))
+            out.extend(grade_exercise(assignment, ex.grade_id, namespace, failing=failing_hints(out)))
         except ReferenceUnavailable as exc:
             out.extend(CaseResult(name=c.name, passed=False, score=0.0, max_score=float(c.points),
                                   message=f"not checked here: {exc}", hidden=False, grade_id=ex.grade_id,

@@ -92,6 +92,10 @@ class Exercise:
                beside the exercise (``"HINT: your output matches ..."``); a variant
                shared by many exercises keeps its sentence in ``autograder.hints``.
     forward:   for ``gradient`` exercises, the student's forward function name.
+    uses:      grade ids of earlier ``function`` exercises whose targets this exercise's
+               target (or its forward) calls, like lstm_gates in lstm_step_forward: when
+               one of them fails, the feedback names it and grading carries its error
+               forward (``autograder.dependencies``).
     symbols:   for ``formula`` exercises, the free symbols of the expression.
     threshold: for ``metric`` exercises, the value to reach (``>=`` when
                ``higher_is_better``, else ``<=``).
@@ -109,6 +113,7 @@ class Exercise:
     variants: tuple[str, ...] = ()
     hints: Mapping[str, str] = field(default_factory=dict)
     forward: str | None = None
+    uses: tuple[str, ...] = ()
     symbols: tuple[str, ...] = ("d", "h")
     threshold: float | None = None
     higher_is_better: bool = True
@@ -141,6 +146,24 @@ class Assignment:
     id: str
     title: str
     exercises: tuple[Exercise, ...]
+
+    def __post_init__(self):
+        """Each exercise's ``uses`` names earlier ``function`` exercises whose inputs are arrays:
+        only those can stand in for the student's function (``autograder.dependencies``)."""
+        import numpy as np
+
+        seen: dict[str, Exercise] = {}
+        for ex in self.exercises:
+            for gid in ex.uses:
+                dep = seen.get(gid)
+                if dep is None:
+                    raise ValueError(f"exercise {ex.grade_id!r} uses {gid!r}, which is not an earlier exercise "
+                                     f"of {self.id!r}")
+                if dep.kind != "function" or not dep.public or not all(
+                        isinstance(v, np.ndarray) for v in dep.public[0].inputs.values()):
+                    raise ValueError(f"exercise {ex.grade_id!r} uses {gid!r}: only function exercises whose "
+                                     "inputs are arrays can stand in for the student's function")
+            seen[ex.grade_id] = ex
 
     def exercise(self, grade_id: str) -> Exercise:
         for ex in self.exercises:

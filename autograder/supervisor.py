@@ -7,8 +7,13 @@ the run's whole process group at that phase's limit (the cell timeout, the exerc
 timeout, or the submission's budget). A run that died in a cell is repeated without that
 cell; one that died in a case is repeated from the next case; the notes say what happened.
 
+A case evaluated with lent functions (``RunState.replace``, see ``autograder.dependencies``)
+sends ``call`` frames; each is answered on the run's reply stream, written as the stream
+takes it so that a child that does not read cannot block the grader.
+
 ``IsolatedGrader`` (``autograder.grade``) supplies what this needs: ``limits``, ``budget``,
-``exercise_timeout``, ``cases``, the worker class, and the job's shapes and inputs.
+``exercise_timeout``, ``cases``, the worker class, the job's shapes and inputs, and
+``answer_call``.
 """
 from __future__ import annotations
 
@@ -18,9 +23,10 @@ import time
 from dataclasses import dataclass, field
 
 from autograder import wire
-from autograder.workers import WorkerDied, close_stream, read_stream
+from autograder.workers import WorkerDied, close_stream, read_stream, write_stream
 
 SIGNAL_NAMES = {int(s): s.name for s in signal.Signals}
+MAX_CALLS = 100_000             # calls to lent functions (autograder.dependencies) in one case
 
 
 @dataclass
@@ -39,6 +45,8 @@ class Attempt:
     ex_start: dict = field(default_factory=dict)      # grade id -> when its first case began
     exited: float | None = None     # when the run's process was reported gone
     kill_sent_at: float | None = None
+    replies: bytearray = field(default_factory=bytearray)   # answers to calls, not yet written
+    calls: int = 0                  # calls to lent functions in the current case
 
 
 @dataclass
@@ -57,6 +65,7 @@ class RunState:
     timed_out: bool = False
     crashed: bool = False
     grader_error: bool = False
+    replace: dict = field(default_factory=dict)       # (gid, i) -> grade ids lent for that case
 
 
 class RunSupervisor:
@@ -168,9 +177,11 @@ class RunSupervisor:
                "cases": [list(k) for k in state.pending],
                "shapes": self._shapes(state.pending),
                "inputs": self._inputs(state.pending),
+               "replace": {f"{gid}/{i}": list(deps) for (gid, i), deps in state.replace.items()
+                           if (gid, i) in state.pending},
                "limits": self.limits.child_limits(self.budget)}
         try:
-            msg_r, out_r = worker.begin(att.run, job)
+            msg_r, out_r, reply_w = worker.begin(att.run, job)
         except WorkerDied:
             att.worker_lost = True
             att.died = "the grading worker was gone"
@@ -192,7 +203,10 @@ class RunSupervisor:
                     break                       # something still holds the pipes open
                 wait = max(0.0, min(limit - now, 0.5)) if att.kill_sent_at is None else 0.2
                 rlist = list(open_fds) + ([worker.sock] if att.exited is None else [])
-                ready, _, _ = select.select(rlist, [], [], wait)
+                wlist = [reply_w] if att.replies and att.exited is None else []
+                ready, writable, _ = select.select(rlist, wlist, [], wait)
+                if writable:
+                    del att.replies[:write_stream(reply_w, bytes(att.replies[:1 << 16]))]
                 for fd in ready:
                     if fd is worker.sock:
                         self._on_control(worker, att)
@@ -211,6 +225,7 @@ class RunSupervisor:
         finally:
             for fd in open_fds:
                 close_stream(fd)
+            close_stream(reply_w)
         if att.worker_lost and att.exited is None:
             att.died = att.died or "the grading worker stopped answering"
         return att
@@ -294,6 +309,17 @@ class RunSupervisor:
                 raise wire.ProtocolError(f"case {key!r} was not requested")
             ex_start.setdefault(key[0], time.monotonic())
             att.phase = ("case", key[0], key[1])
+            att.calls = 0
+        elif t == "call":
+            if att.phase[0] != "case":
+                raise wire.ProtocolError("a call outside the evaluation of a case")
+            key = att.phase[1:]
+            if header.get("ex") not in state.replace.get(key, ()):
+                raise wire.ProtocolError(f"a call to {header.get('ex')!r}, which is not lent for case {key!r}")
+            att.calls += 1
+            if att.calls > MAX_CALLS:
+                raise wire.ProtocolError(f"more than {MAX_CALLS} calls to lent functions in one case")
+            att.replies += self.answer_call(header["ex"], header, payload)
         elif t == "result":
             key = (header.get("ex"), header.get("i"))
             if key not in state.pending:

@@ -1,16 +1,23 @@
 """The isolated side of ``autograder grade``: a pre-started worker that forks one child per run.
 
 (Where forking is not available, ``--direct`` runs one job in this process instead: the
-job on standard input, frames on standard output, the notebook's output on standard
-error; see ``autograder.workers.PlainProcess``.)
+job on standard input (its length as 8 big-endian bytes, then the JSON; the grader's
+replies follow on the same stream), frames on standard output, the notebook's output on
+standard error; see ``autograder.workers.PlainProcess``.)
 
 The grader (parent) starts one worker per job slot, inside bubblewrap when it works
 (see ``autograder.sandbox``). The worker imports numpy, IPython's input transformer,
 the autograder checks and the assignment spec once, then waits on its control socket.
-For each run the parent sends a job (a memfd holding JSON) and two pipe ends:
+For each run the parent sends a job (a memfd holding JSON) and three pipe ends:
 
-    msg_w   the child's frames to the parent (cell started/finished, case results)
-    out_w   the child's stdout and stderr (the parent keeps the first bytes only)
+    msg_w    the child's frames to the parent (cell started/finished, case results)
+    out_w    the child's stdout and stderr (the parent keeps the first bytes only)
+    reply_r  the parent's answers to the child's calls of lent functions
+
+A case listed in the job's ``replace`` is evaluated with correct stand-ins for the
+student's failing earlier functions (``autograder.dependencies``, error carried forward):
+a stand-in sends a ``call`` frame with its arguments and reads the reference's outputs,
+computed by the grader, from ``reply_r``. No reference code reaches the child.
 
 The worker forks a child per run. The child makes its own session (so its process
 group can be killed whole), sets resource limits, moves to a fresh temporary
@@ -34,6 +41,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import sys
 
 from autograder.snapshot import restore_modules, snapshot_modules
@@ -110,7 +118,9 @@ def direct_main(argv: list[str]) -> int:
     notebook prints goes to standard error. Used where the forking worker cannot run
     (see ``autograder.workers.PlainProcess``).
     """
-    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    reply_fd = os.dup(0)
+    (length,) = struct.unpack(">Q", _read_exact(reply_fd, 8))
+    job = json.loads(_read_exact(reply_fd, length).decode("utf-8"))
     msg_fd, out_fd = os.dup(1), os.dup(2)
     assignment_id = argv[0]
     spec_path = argv[1] if len(argv) > 1 and argv[1] else None
@@ -122,7 +132,8 @@ def direct_main(argv: list[str]) -> int:
                          f"{traceback.format_exc()[-4000:]}".encode("utf-8", "replace"))
         return 2
     snapshot = snapshot_modules()
-    _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot, new_session=False)
+    _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot, new_session=False,
+           reply_fd=reply_fd)
     return 70
 
 
@@ -188,14 +199,14 @@ def worker_main(argv: list[str]) -> int:
 
 def _fork_run(ctl, fds_in, shared) -> int:
     """Fork the child of one run (job, frame and output fds from the grader); its pid."""
-    job_fd, msg_fd, out_fd = fds_in
+    job_fd, msg_fd, out_fd, reply_fd = fds_in
     pid = os.fork()
     if pid == 0:
         try:
             ctl.close()
             job = json.loads(_read_all(job_fd))
             os.close(job_fd)
-            _child(job, msg_fd, out_fd, *shared, new_session=True)
+            _child(job, msg_fd, out_fd, *shared, new_session=True, reply_fd=reply_fd)
         finally:
             os._exit(70)
     for fd in fds_in:
@@ -245,7 +256,8 @@ def _set_limits(limits: dict) -> None:
     cap(resource.RLIMIT_CORE, 0)
 
 
-def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot, *, new_session):
+def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot, *, new_session,
+           reply_fd=None):
     """Runs the job's cells, then its cases, in this process (a forked child, or a plain
     process started for this run). Never returns normally.
 
@@ -269,6 +281,10 @@ def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot
     _encode = encode_frame
     _restore = restore_modules
     _format_exc = traceback.format_exception_only
+    from autograder.dependencies import lend as _lend
+    _read_exact_ = _read_exact
+    _unpack, _loads, _frombuffer = struct.unpack, json.loads, np.frombuffer
+    _dict, _ValueError, _EOFError = dict, ValueError, EOFError
 
     if new_session:
         os.setsid()
@@ -303,6 +319,44 @@ def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot
                 stream.flush()
             except Exception:
                 pass
+
+    def encode(values):
+        """Values -> (the frame's value specs, payload chunks): float64 arrays, numbers, strings."""
+        specs, payload = [], []
+        for name, v in _dict(values).items():
+            name = _str(name)
+            if _isinstance(v, _str):
+                specs.append({"name": name, "kind": "string", "value": v[:MAX_STRING]})
+            elif _isinstance(v, (int, _float, _float64)) and not _isinstance(v, bool):
+                specs.append({"name": name, "kind": "number", "value": _float(v)})
+            else:
+                arr = _asarray(v, dtype="<f8", order="C")   # C order, and 0-d stays 0-d
+                specs.append({"name": name, "kind": "array", "shape": _list(arr.shape)})
+                payload.append(arr.tobytes())
+        return specs, payload
+
+    def ask_grader(gid, arrays):
+        """A correct function's outputs, computed by the grader (see autograder.dependencies)."""
+        if reply_fd is None:
+            raise _ValueError("a correct function is not available in this run")
+        specs, payload = encode(arrays)
+        send({"t": "call", "ex": gid, "values": specs}, b"".join(payload))
+        try:
+            nh, np_ = _unpack(">II", _read_exact_(reply_fd, 8))
+            header = _loads(_read_exact_(reply_fd, nh).decode("utf-8"))
+            data = _read_exact_(reply_fd, np_)
+        except _EOFError:
+            raise _ValueError("the grader did not answer") from None
+        if "error" in header:
+            raise _ValueError(header["error"])
+        outs, offset = [], 0
+        for spec in header["values"]:
+            count = 1
+            for n in spec["shape"]:
+                count *= n
+            outs.append(_frombuffer(data, dtype="<f8", count=count, offset=offset).reshape(spec["shape"]).copy())
+            offset += 8 * count
+        return outs, header["arity"]
 
     builtins_only = {k: v for k, v in snapshot.items() if k == "builtins"}
     ns = {"__name__": "__main__", "__builtins__": dict(vars(builtins))}
@@ -345,22 +399,19 @@ def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot
         send({"t": "case", "ex": grade_id, "i": i})
         header = {"t": "result", "ex": grade_id, "i": i}
         payload = []
+        # error carried forward: the student's failing earlier functions, replaced by correct
+        # stand-ins that ask the grader (the names go back to the student's own afterwards)
+        lent = {}
+        for dep in job.get("replace", {}).get(f"{grade_id}/{i}", ()):
+            dep_ex = assignment.exercise(dep)
+            lent[dep_ex.target] = _lend(dep_ex, ask_grader)
+        own = {name: ns[name] for name in lent if name in ns}
         try:
+            ns.update(lent)
             shapes = job.get("shapes", {}).get(f"{grade_id}/{i}")
             values = evaluate(exercise, case, ns, shapes={k: tuple(v) for k, v in shapes.items()} if shapes else None)
             _restore(builtins_only)
-            specs = []
-            for name, v in dict(values).items():
-                name = _str(name)
-                if _isinstance(v, _str):
-                    specs.append({"name": name, "kind": "string", "value": v[:MAX_STRING]})
-                elif _isinstance(v, (int, _float, _float64)) and not _isinstance(v, bool):
-                    specs.append({"name": name, "kind": "number", "value": _float(v)})
-                else:
-                    arr = _asarray(v, dtype="<f8", order="C")   # C order, and 0-d stays 0-d
-                    specs.append({"name": name, "kind": "array", "shape": _list(arr.shape)})
-                    payload.append(arr.tobytes())
-            header["values"] = specs
+            header["values"], payload = encode(values)
         except BaseException as exc:  # noqa: BLE001
             _restore(builtins_only)
             if AnswerError is not None and type(exc) is AnswerError:
@@ -372,11 +423,28 @@ def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot
                     text = "an exception that cannot be shown"
                 header["error"] = f"evaluating the answer raised {text}"[:MAX_STRING]
             payload = []
+        for name in lent:
+            if name in own:
+                ns[name] = own[name]
+            else:
+                ns.pop(name, None)
         flush()
         send(header, b"".join(payload))
     send({"t": "done"})
     flush()
     _exit(0)
+
+
+def _read_exact(fd, n: int) -> bytes:
+    """Exactly ``n`` bytes from ``fd``; EOFError when it ends first."""
+    chunks = []
+    while n:
+        b = os.read(fd, n)
+        if not b:
+            raise EOFError("the grader's channel closed")
+        chunks.append(b)
+        n -= len(b)
+    return b"".join(chunks)
 
 
 def _read_all(fd) -> str:

@@ -26,6 +26,7 @@ import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -79,6 +80,17 @@ def read_stream(stream, size: int = 1 << 20) -> bytes:
         except OSError:
             return b""
     return os.read(stream, size)
+
+
+def write_stream(stream, data) -> int:
+    """Write what a non-blocking stream from ``begin`` takes now (an fd or a socket); the
+    number of bytes written (0 when it is full, or gone)."""
+    try:
+        return stream.send(data) if isinstance(stream, socket.socket) else os.write(stream, data)
+    except (BlockingIOError, InterruptedError):
+        return 0
+    except OSError:
+        return len(data)            # the run is gone: drop what it would have read
 
 
 def close_stream(stream) -> None:
@@ -165,24 +177,26 @@ class ForkWorker(_Handle):
             return ""
 
     def begin(self, run: int, job: dict):
-        """Hand the worker one run; returns (frames, output), the two streams to read."""
+        """Hand the worker one run; returns (frames, output, replies): the two streams to read
+        and the one the grader answers the run's calls on (see ``write_stream``)."""
         job_fd = os.memfd_create("job")
         os.write(job_fd, json.dumps(job).encode())
         os.lseek(job_fd, 0, os.SEEK_SET)
         msg_r, msg_w = os.pipe()
         out_r, out_w = os.pipe()
-        os.set_blocking(msg_r, False)
-        os.set_blocking(out_r, False)
+        reply_r, reply_w = os.pipe()
+        for fd in (msg_r, out_r, reply_w):
+            os.set_blocking(fd, False)
         try:
-            self.send({"cmd": "run", "run": run}, [job_fd, msg_w, out_w])
+            self.send({"cmd": "run", "run": run}, [job_fd, msg_w, out_w, reply_r])
         except WorkerDied:
-            for fd in (msg_r, out_r):
+            for fd in (msg_r, out_r, reply_w):
                 os.close(fd)
             raise
         finally:
-            for fd in (job_fd, msg_w, out_w):
+            for fd in (job_fd, msg_w, out_w, reply_r):
                 os.close(fd)
-        return msg_r, out_r
+        return msg_r, out_r, reply_w
 
     def send(self, msg: dict, fds: list[int] = ()) -> None:
         try:
@@ -301,14 +315,28 @@ class PlainProcess(_Handle):
         self.proc = proc
         frames_r, frames_w = socket.socketpair()
         out_r, out_w = socket.socketpair()
+        replies_w, replies_r = socket.socketpair()
         data = json.dumps(job).encode()
 
         def feed():
+            # the job, its length first; then the grader's answers to the run's calls
             try:
-                proc.stdin.write(data)
-                proc.stdin.close()
+                proc.stdin.write(struct.pack(">Q", len(data)) + data)
+                proc.stdin.flush()
+                while True:
+                    chunk = replies_r.recv(1 << 16)
+                    if not chunk:
+                        break
+                    proc.stdin.write(chunk)
+                    proc.stdin.flush()
             except OSError:
                 pass
+            finally:
+                for f in (proc.stdin, replies_r):
+                    try:
+                        f.close()
+                    except OSError:
+                        pass
 
         def watch(pumps):
             if os.name == "posix":
@@ -337,9 +365,9 @@ class PlainProcess(_Handle):
         for t in [threading.Thread(target=feed, daemon=True), *pumps]:
             t.start()
         threading.Thread(target=watch, args=(pumps,), daemon=True).start()
-        for s in (frames_r, out_r):
+        for s in (frames_r, out_r, replies_w):
             s.setblocking(False)
-        return frames_r, out_r
+        return frames_r, out_r, replies_w
 
     def _kill_run(self) -> None:
         proc = self.proc
