@@ -20,6 +20,7 @@ fallback (a terminal, ``print``); see ``autograder.results.ExerciseFeedback``.
 """
 from __future__ import annotations
 
+import html
 from typing import Any, Mapping
 
 from autograder import spec as _spec
@@ -113,10 +114,7 @@ class Score(float):
         return float.__repr__(self)
 
     def _repr_html_(self) -> str:
-        import html
-
-        return (f'<div class="autograder-score" style="font-weight: bold">Score: '
-                f'{html.escape(self.sentence)}</div>')
+        return f'<div class="autograder-score" style="font-weight: bold">Score: {html.escape(self.sentence)}</div>'
 
 
 def _missing_names(exercise: _spec.Exercise, namespace: Mapping[str, Any]) -> list[str]:
