@@ -211,7 +211,7 @@ def _is_library(filename: str) -> bool:
     if filename.startswith("<"):
         return False
     f = _abspath(filename)
-    return f.startswith(_OWN_DIR) or _any(f.startswith(d + os.sep) for d in _LIBRARY_DIRS)
+    return f.startswith(_OWN_DIR + os.sep) or _any(f.startswith(d + os.sep) for d in _LIBRARY_DIRS)
 
 
 def exercise_label(exercise) -> str:
@@ -286,7 +286,8 @@ def _unpacking(exc, line: str, frame, exercise) -> str:
             what, has = f"the cache your {forward} returned", "your cache has"
     expects = f"\n  this line expects {_len(names)}: ({', '.join(names)})."
     if none is not None:
-        return f"This line unpacks {what}, but it is {none.group(1)}, not a tuple;{expects}"
+        kind = "None" if none.group(1) == "NoneType" else f"a(n) {none.group(1)}"
+        return f"This line unpacks {what}, but it is {kind}, not a tuple;{expects}"
     count = many.group(3)
     if count is None and _type(value) is ast.Name:
         scopes = (frame.f_locals, frame.f_globals) if frame is not None else ()

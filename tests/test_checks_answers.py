@@ -327,3 +327,19 @@ def test_no_line_of_a_message_is_wider_than_100_characters():
     (r,) = _grade(rnn_step_forward)
     assert max(len(line) for line in r.message.splitlines()) <= 100
     assert "a long explanation" in r.message
+
+
+def test_unpacking_a_cache_that_is_none_says_so():
+    source = '''
+def rnn_step_forward(x, prev_h, Wx, Wh, b):
+    return np.tanh(x @ Wx + prev_h @ Wh + b), None
+
+
+def rnn_step_backward(dnext_h, cache):
+    x, prev_h, Wx, Wh, next_h = cache
+    return x, prev_h, Wx, Wh, next_h
+'''
+    ex = _backward_exercise()
+    (r,) = checks.grade_exercise(one_exercise_assignment(ex), ex.grade_id, _compiled_like_ipython(source, 6))
+    assert "the cache your rnn_step_forward returned, but it is None, not a tuple" in r.message
+    assert "expects 5: (x, prev_h, Wx, Wh, next_h)" in r.message
