@@ -190,6 +190,7 @@ WIDTH = 100
 _CELL_FILENAME = re.compile(r"<cell (\d+)>")
 _UNPACK = re.compile(r"(too many|not enough) values to unpack \(expected (\d+)(?:, got (\d+))?\)")
 _NOT_ITERABLE = re.compile(r"cannot unpack non-iterable (\S+) object")
+_NAME = re.compile(r"(?:name|local variable) '(\w+)'")
 
 
 def _library_dirs() -> tuple[str, ...]:
@@ -303,6 +304,18 @@ def _unpacking(exc, line: str, frame, exercise) -> str:
     return f"This line unpacks {what}: {has} {count} items;{expects}"
 
 
+def _undefined(exc) -> str:
+    """Why a line used a name that does not exist (a given line that reads a variable the
+    student's code was to define, e.g. next_h). '' for any other exception."""
+    if not _isinstance(exc, NameError):
+        return ""
+    missing = _NAME.search(_exc_str(exc))
+    if missing is None:
+        return ""
+    return (f"This line uses {missing.group(1)}, which is not defined when it runs: your code above "
+            f"must give {missing.group(1)} its value (spelled exactly so).")
+
+
 def _wrap(lines) -> str:
     """The lines joined, each longer than WIDTH broken at spaces (continuations indented)."""
     out = []
@@ -347,7 +360,7 @@ def _explain(exc, *, name: str, hidden: bool, exercise=None, cell: str | None = 
                 lines.append(_code(line))
             if not hidden and line:
                 try:
-                    why = _unpacking(exc, line, inner[3], exercise)
+                    why = _unpacking(exc, line, inner[3], exercise) or _undefined(exc)
                 except Exception:  # noqa: BLE001 - the explanation is a bonus
                     why = ""
                 if why:

@@ -343,3 +343,16 @@ def rnn_step_backward(dnext_h, cache):
     (r,) = checks.grade_exercise(one_exercise_assignment(ex), ex.grade_id, _compiled_like_ipython(source, 6))
     assert "the cache your rnn_step_forward returned, but it is None, not a tuple" in r.message
     assert "expects 5: (x, prev_h, Wx, Wh, next_h)" in r.message
+
+
+def test_a_given_line_that_reads_a_name_the_student_did_not_define_says_which():
+    """a1's given line ``cache = (x, prev_h, Wx, Wh, next_h)`` after a solution that says h."""
+    source = '''
+def rnn_step_forward(x, prev_h, Wx, Wh, b):
+    h = np.tanh(x @ Wx + prev_h @ Wh + b)
+    cache = (x, prev_h, Wx, Wh, next_h)
+    return h, cache
+'''
+    (r,) = _grade(_compiled_like_ipython(source, 8)["rnn_step_forward"])
+    assert "  in rnn_step_forward, line 4:\n    cache = (x, prev_h, Wx, Wh, next_h)\n" in r.message
+    assert "This line uses next_h, which is not defined when it runs" in r.message
