@@ -231,7 +231,7 @@ def grade_exercise(assignment: Assignment, grade_id: str, namespace, *, hidden: 
     return results
 
 
-def _grade_with_dependencies(assignment, exercise, case, namespace, deps, hints) -> CaseResult:
+def _grade_with_dependencies(assignment, exercise, case, namespace, deps, failing) -> CaseResult:
     """One case of an exercise whose failing dependencies are ``deps`` (see grade_exercise)."""
     called: set = set()
     tracers = {d.target: dependencies.traced(namespace[d.target], d.target, called)
@@ -240,17 +240,17 @@ def _grade_with_dependencies(assignment, exercise, case, namespace, deps, hints)
         own = grade_case(exercise, case, namespace, assignment_id=assignment.id)
     if own.passed or own.unscored:
         return own
+    lent = [d for d in deps if dependencies.lendable(d)]
     try:
-        for d in deps:
+        for d in lent:
             reference(d.reference)
     except ReferenceUnavailable:
-        used = [d for d in deps if d.target in called]
-        return dependencies.cause_unconfirmed(exercise, own, used, hints) if used else own
+        lent = []
+    again = None
+    if lent:
+        def call(gid, inputs):
+            return dependencies.reference_outputs(assignment.exercise(gid), inputs)
 
-    def call(gid, inputs):
-        return dependencies.reference_outputs(assignment.exercise(gid), inputs)
-
-    stand_ins = {d.target: dependencies.lend(d, call) for d in deps}
-    with dependencies.replaced(namespace, stand_ins):
-        again = grade_case(exercise, case, namespace, assignment_id=assignment.id)
-    return dependencies.settle(exercise, own, again, deps, hints)
+        with dependencies.replaced(namespace, {d.target: dependencies.lend(d, call) for d in lent}):
+            again = grade_case(exercise, case, namespace, assignment_id=assignment.id)
+    return dependencies.settle(exercise, own, again, lent, [d for d in deps if d.target in called], failing)

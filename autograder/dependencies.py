@@ -19,7 +19,7 @@ process that function calls the reference (``reference_outputs``); in an isolate
 grading child it is a round trip to the grader, which computes them there
 (``autograder.worker``). Only the compared outputs come back; a cache the reference
 returns after them is ``None``. Only ``function`` exercises whose inputs are all arrays
-can be lent (``Assignment`` checks its exercises' ``uses``).
+can be lent (``lendable``); a failing backward the target calls is named only.
 """
 from __future__ import annotations
 
@@ -32,12 +32,20 @@ import numpy as np
 from autograder.results import CaseResult
 from autograder.spec import Assignment, Exercise
 
-__all__ = ["Failing", "dependencies", "failing_hints", "lend", "reference_outputs", "replaced", "traced",
+__all__ = ["Failing", "dependencies", "failing_hints", "lendable", "lend", "reference_outputs", "replaced", "traced",
            "settle", "cause_unconfirmed"]
 
 # bound at import time: stand-ins run next to student code
 _np_array, _float64, _tuple, _len, _type, _dict = np.array, np.float64, tuple, len, type, dict
 _TypeError, _ValueError, _zip = TypeError, ValueError, zip
+
+
+def lendable(dep: Exercise) -> bool:
+    """Whether a correct stand-in can replace the student's ``dep.target``: a ``function``
+    exercise whose inputs are arrays. (A backward takes the student's own cache, which no
+    reference can read: a failing one is named, not replaced.)"""
+    return dep.kind == "function" and bool(dep.public) and all(
+        isinstance(v, np.ndarray) for v in dep.public[0].inputs.values())
 
 
 def dependencies(assignment: Assignment, exercise: Exercise) -> tuple[Exercise, ...]:
@@ -195,14 +203,16 @@ def cause_unconfirmed(exercise: Exercise, own: CaseResult, deps, failing: Mappin
     return replace(own, cause=cause)
 
 
-def settle(exercise: Exercise, own: CaseResult, again: CaseResult | None, deps,
+def settle(exercise: Exercise, own: CaseResult, again: CaseResult | None, lent, called,
            failing: Mapping[str, Failing]) -> CaseResult:
-    """The result of a case whose failing dependencies are ``deps``: ``own`` with the student's
-    functions, ``again`` with correct stand-ins (None when they could not be lent)."""
-    if own.passed or own.unscored or not deps:
+    """The result of a failed case of an exercise with failing dependencies: ``own`` with the
+    student's functions; ``again`` with correct stand-ins for ``lent`` (None when nothing was
+    lent, or it could not run); ``called``: the failing dependencies the student's code was
+    seen to call (named when nothing decided the case)."""
+    if own.passed or own.unscored:
         return own
-    if again is None:
-        return own
-    if again.passed:
-        return carried(exercise, own, deps, failing)
-    return cause_in_own_code(exercise, own, deps, failing)
+    if lent and again is not None:
+        if again.passed:
+            return carried(exercise, own, lent, failing)
+        return cause_in_own_code(exercise, own, lent, failing)
+    return cause_unconfirmed(exercise, own, called, failing) if called else own

@@ -195,31 +195,37 @@ class IsolatedGrader(RunSupervisor):
         return d
 
     def _carry_forward(self, first: RunState, tests: list[dict], worker_box: list) -> list[dict]:
-        """Evaluate again, with correct stand-ins for the student's failing earlier functions,
-        each failed case of an exercise that uses them (``autograder.dependencies``), in one
-        more run of the notebook; settle every such case's result."""
+        """Evaluate again each failed case of an exercise that uses the student's failing earlier
+        functions (``autograder.dependencies``), in one more run of the notebook: with correct
+        stand-ins for the ones that can be lent, watching calls to the others; settle every such
+        case's result."""
         own = {key: CaseResult.from_dict(t) for key, t in zip(self.cases, tests)}
         failing = dependencies.failing_hints(own.values())
-        replace = {}
+        replace, trace = {}, {}
         for key, (ex, _) in self.cases.items():
             if not (own[key].passed or own[key].unscored):
-                deps = [d.grade_id for d in dependencies.dependencies(self.assignment, ex) if d.grade_id in failing]
+                deps = [d for d in dependencies.dependencies(self.assignment, ex) if d.grade_id in failing]
                 if deps:
-                    replace[key] = tuple(deps)
-        if not replace:
+                    trace[key] = tuple(d.grade_id for d in deps)
+                    lent = tuple(d.grade_id for d in deps if dependencies.lendable(d))
+                    if lent:
+                        replace[key] = lent
+        if not trace:
             return tests
-        state = RunState(cells=first.cells, pending=list(replace), deadline=first.deadline, replace=replace,
-                         skip_cells=set(first.skip_cells))
+        state = RunState(cells=first.cells, pending=list(trace), deadline=first.deadline, replace=replace,
+                         trace=trace, skip_cells=set(first.skip_cells))
         self._run(state, worker_box)
         out, settled = [], []
         for key, t in zip(self.cases, tests):
-            if key in replace:
+            if key in trace:
                 ex = self.cases[key][0]
                 got = state.evaluated.get(key)
-                again = None if got is None else CaseResult.from_dict(self._score(key, got))
-                deps = [self.assignment.exercise(g) for g in replace[key]]
+                lent = [self.assignment.exercise(g) for g in replace.get(key, ())]
+                again = None if got is None or not lent else CaseResult.from_dict(self._score(key, got))
+                called = [self.assignment.exercise(g) for g in trace[key]
+                          if self.assignment.exercise(g).target in state.called.get(key, ())]
                 # named as root causes: the earlier exercises still wrong once their own cases are settled
-                result = dependencies.settle(ex, own[key], again, deps, dependencies.failing_hints(settled))
+                result = dependencies.settle(ex, own[key], again, lent, called, dependencies.failing_hints(settled))
                 t = dict(result.to_dict(), grade_id=ex.grade_id)
             out.append(t)
             settled.append(CaseResult.from_dict(t))

@@ -92,10 +92,11 @@ class Exercise:
                beside the exercise (``"HINT: your output matches ..."``); a variant
                shared by many exercises keeps its sentence in ``autograder.hints``.
     forward:   for ``gradient`` exercises, the student's forward function name.
-    uses:      grade ids of earlier ``function`` exercises whose targets this exercise's
-               target (or its forward) calls, like lstm_gates in lstm_step_forward: when
-               one of them fails, the feedback names it and grading carries its error
-               forward (``autograder.dependencies``).
+    uses:      grade ids of earlier ``function`` or ``gradient`` exercises whose targets
+               this exercise's target (or its forward) calls, like lstm_gates in
+               lstm_step_forward: when one of them fails, the feedback names it, and
+               grading carries its error forward where it can lend a correct function
+               (``autograder.dependencies``).
     symbols:   for ``formula`` exercises, the free symbols of the expression.
     threshold: for ``metric`` exercises, the value to reach (``>=`` when
                ``higher_is_better``, else ``<=``).
@@ -148,10 +149,8 @@ class Assignment:
     exercises: tuple[Exercise, ...]
 
     def __post_init__(self):
-        """Each exercise's ``uses`` names earlier ``function`` exercises whose inputs are arrays:
-        only those can stand in for the student's function (``autograder.dependencies``)."""
-        import numpy as np
-
+        """Each exercise's ``uses`` names earlier ``function`` or ``gradient`` exercises (the
+        ones whose targets student code calls; see ``autograder.dependencies``)."""
         seen: dict[str, Exercise] = {}
         for ex in self.exercises:
             for gid in ex.uses:
@@ -159,10 +158,9 @@ class Assignment:
                 if dep is None:
                     raise ValueError(f"exercise {ex.grade_id!r} uses {gid!r}, which is not an earlier exercise "
                                      f"of {self.id!r}")
-                if dep.kind != "function" or not dep.public or not all(
-                        isinstance(v, np.ndarray) for v in dep.public[0].inputs.values()):
-                    raise ValueError(f"exercise {ex.grade_id!r} uses {gid!r}: only function exercises whose "
-                                     "inputs are arrays can stand in for the student's function")
+                if dep.kind not in ("function", "gradient"):
+                    raise ValueError(f"exercise {ex.grade_id!r} uses {gid!r}, a {dep.kind} exercise: only "
+                                     "functions (function and gradient exercises) are called by other code")
             seen[ex.grade_id] = ex
 
     def exercise(self, grade_id: str) -> Exercise:

@@ -66,6 +66,8 @@ class RunState:
     crashed: bool = False
     grader_error: bool = False
     replace: dict = field(default_factory=dict)       # (gid, i) -> grade ids lent for that case
+    trace: dict = field(default_factory=dict)         # (gid, i) -> grade ids whose calls are reported
+    called: dict = field(default_factory=dict)        # (gid, i) -> targets the student's code called
 
 
 class RunSupervisor:
@@ -179,6 +181,8 @@ class RunSupervisor:
                "inputs": self._inputs(state.pending),
                "replace": {f"{gid}/{i}": list(deps) for (gid, i), deps in state.replace.items()
                            if (gid, i) in state.pending},
+               "trace": {f"{gid}/{i}": list(deps) for (gid, i), deps in state.trace.items()
+                         if (gid, i) in state.pending},
                "limits": self.limits.child_limits(self.budget)}
         try:
             msg_r, out_r, reply_w = worker.begin(att.run, job)
@@ -331,6 +335,10 @@ class RunSupervisor:
                 state.evaluated[key] = err[:wire.MAX_STRING]
             else:
                 state.evaluated[key] = wire.decode_values(header, payload)
+            called = header.get("called", [])
+            if not (isinstance(called, list) and all(isinstance(c, str) and len(c) <= 200 for c in called)):
+                raise wire.ProtocolError("'called' must be a list of function names")
+            state.called[key] = called[:100]
             state.pending.remove(key)
             att.phase = ("between",)
         elif t == "done":

@@ -17,7 +17,9 @@ For each run the parent sends a job (a memfd holding JSON) and three pipe ends:
 A case listed in the job's ``replace`` is evaluated with correct stand-ins for the
 student's failing earlier functions (``autograder.dependencies``, error carried forward):
 a stand-in sends a ``call`` frame with its arguments and reads the reference's outputs,
-computed by the grader, from ``reply_r``. No reference code reaches the child.
+computed by the grader, from ``reply_r``. No reference code reaches the child. For a case
+listed in ``trace`` the result says which of the listed functions the student's code
+called (``"called"``).
 
 The worker forks a child per run. The child makes its own session (so its process
 group can be killed whole), sets resource limits, moves to a fresh temporary
@@ -281,7 +283,7 @@ def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot
     _encode = encode_frame
     _restore = restore_modules
     _format_exc = traceback.format_exception_only
-    from autograder.dependencies import lend as _lend
+    from autograder.dependencies import lend as _lend, traced as _traced
     _read_exact_ = _read_exact
     _unpack, _loads, _frombuffer = struct.unpack, json.loads, np.frombuffer
     _dict, _ValueError, _EOFError = dict, ValueError, EOFError
@@ -401,7 +403,11 @@ def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot
         payload = []
         # error carried forward: the student's failing earlier functions, replaced by correct
         # stand-ins that ask the grader (the names go back to the student's own afterwards)
-        lent = {}
+        lent, called = {}, set()
+        for dep in job.get("trace", {}).get(f"{grade_id}/{i}", ()):
+            dep_ex = assignment.exercise(dep)
+            if callable(ns.get(dep_ex.target)):
+                lent[dep_ex.target] = _traced(ns[dep_ex.target], dep_ex.target, called)
         for dep in job.get("replace", {}).get(f"{grade_id}/{i}", ()):
             dep_ex = assignment.exercise(dep)
             lent[dep_ex.target] = _lend(dep_ex, ask_grader)
@@ -428,6 +434,8 @@ def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot
                 ns[name] = own[name]
             else:
                 ns.pop(name, None)
+        if called:
+            header["called"] = sorted(called)
         flush()
         send(header, b"".join(payload))
     send({"t": "done"})

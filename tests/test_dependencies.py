@@ -228,15 +228,51 @@ def test_a_lent_step_returns_its_outputs_and_no_reference_cache():
     np.testing.assert_allclose(next_c, ref[1], rtol=1e-12)
 
 
-def test_uses_must_name_earlier_function_exercises():
+def test_uses_must_name_earlier_functions():
     a3 = spec.load("a3_lstm", stored_inputs=False)
     ex = list(a3.exercises)
     from dataclasses import replace
     with pytest.raises(ValueError, match="not an earlier exercise"):
         spec.Assignment("x", "x", (replace(ex[0], uses=("lstm_forward",)), *ex[1:]))
     quick = next(e for e in ex if e.kind == "choice")
-    with pytest.raises(ValueError, match="only function exercises"):
+    with pytest.raises(ValueError, match="a choice exercise"):
         spec.Assignment("x", "x", (quick, replace(ex[0], uses=(quick.grade_id,))))
+
+
+A2_STEP_BACKWARD_WITHOUT_TANH = RNN.replace("return np.stack(hs, axis=1), None", "return np.stack(hs, axis=1), caches")\
+    .replace("h, hs = h0, []", "h, hs, caches = h0, [], []")\
+    .replace("h, _ = rnn_step_forward(x[:, t, :], h, Wx, Wh, b)",
+             "h, c = rnn_step_forward(x[:, t, :], h, Wx, Wh, b)\n        caches.append(c)") + textwrap.dedent('''
+
+    def rnn_step_backward(dnext_h, cache):
+        x, prev_h, Wx, Wh, next_h = cache
+        da = dnext_h                                   # tanh' left out
+        return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+
+    def rnn_backward(dh, cache):
+        N, T, H = dh.shape
+        dx = np.zeros((N, T, cache[0][0].shape[1]))
+        dprev = np.zeros((N, H))
+        dWx, dWh, db = np.zeros_like(cache[0][2]), np.zeros_like(cache[0][3]), np.zeros(H)
+        for t in reversed(range(T)):
+            dxt, dprev, dwx, dwh, dbt = rnn_step_backward(dh[:, t] + dprev, cache[t])
+            dx[:, t] = dxt
+            dWx, dWh, db = dWx + dwx, dWh + dwh, db + dbt
+        return dx, dprev, dWx, dWh, db
+''')
+
+
+def test_a_failing_backward_is_named_not_replaced():
+    """A backward reads the student's own cache, so no correct one can stand in: rnn_backward
+    keeps its 0 and its feedback names rnn_step_backward and that function's HINT."""
+    a2 = spec.load("a2_bptt")
+    got = points(a2, A2_STEP_BACKWARD_WITHOUT_TANH, ("rnn_step_backward", "rnn_backward"), hidden=True)
+    assert got["rnn_step_backward"][0] == 0 and got["rnn_backward"][0] == 0
+    step_hints = {r.hint for r in got["rnn_step_backward"][1] if r.hint}
+    assert step_hints
+    for r in got["rnn_backward"][1]:
+        assert not r.carried and "calls your rnn_step_backward" in r.cause
+        assert any(h in r.cause for h in step_hints)
 
 
 def write_notebook(path, source):
