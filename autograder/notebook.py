@@ -183,6 +183,9 @@ class Grader:
             sentence += f" here; {fmt_points(more)} more point{'' if more == 1 else 's'} in hidden cases at grading"
         elif exercise.hidden_points:
             sentence += " (public and hidden cases)"
+        carried = total(r for r in checked if r.carried and r.passed)
+        if carried:
+            sentence += f"; {points_phrase(carried)} by error carried forward"
         later = max_total(r for r in results if r.unscored)
         if later:
             sentence += f"; {points_phrase(later)} scored when your instructor grades"

@@ -269,7 +269,9 @@ class ExerciseFeedback:
         if later:
             others.append(f"LATER: {', '.join(f'[{r.name}]' for r in later)}.")
         shown = f"[{first.name}] ({fmt_points(first.score)} / {points_phrase(first.max_score)})"
-        return cls(verdict_, title, points, cause=first.cause or "", hint=first.hint or "",
+        # a cause sentence may already carry the HINT of the failing earlier function
+        hint = first.hint if first.hint and first.hint not in (first.cause or "") else ""
+        return cls(verdict_, title, points, cause=first.cause or "", hint=hint,
                    case=shown if summary or details else "", summary=tuple(summary), details=tuple(details),
                    others=tuple(others))
 

@@ -136,6 +136,14 @@ def test_points_by_error_carried_forward_say_so_with_their_cause():
     assert "  By error carried forward: [N=2]." in lines
 
 
+def test_a_hint_already_in_the_cause_is_not_repeated():
+    cause = f"The mismatch comes from your lstm_gates, which fails its own checks. {GATES_HINT}"
+    results = [CaseResult("N=2", True, 1.0, 1.0, "", False, hint=GATES_HINT, grade_id="lstm_step_forward",
+                          cause=cause, carried=True)]
+    text = ExerciseFeedback.of(results, "lstm_step_forward (public cases)").text()
+    assert " ".join(text.split()).count("HINT:") == 1, text
+
+
 # -- HTML ---------------------------------------------------------------------------------
 def test_html_folds_the_arrays_and_keeps_verdict_hint_and_summary_visible():
     html = ExerciseFeedback.of(wrong_gate_order(), "lstm_gates (public cases)").html()
@@ -181,6 +189,17 @@ def test_the_score_is_a_bare_number_for_nbgrader_and_a_sentence_in_html():
     assert isinstance(score, Score) and float(repr(score)) == 1.0 and str(score) == "1.0"
     assert score.sentence == "1 / 2 points here; 3 more points in hidden cases at grading"
     assert "Score: 1 / 2 points here; 3 more points in hidden cases at grading" in score._repr_html_()
+
+
+def test_the_score_sentence_counts_points_carried_forward_and_hidden_cases_run():
+    grader = Grader(one_exercise_assignment(rnn_step_exercise(hidden_n=2)))
+    right = {"rnn_step_forward": lambda x, prev_h, Wx, Wh, b: (np.tanh(x @ Wx + prev_h @ Wh + b), None)}
+    grader.check("rnn_step_forward", right, quiet=True)
+    grader.check("rnn_step_forward", right, hidden=True, quiet=True)
+    assert grader.score("rnn_step_forward").sentence == "4 / 4 points (public and hidden cases)"
+    grader._results[("rnn_step_forward", False)][0].carried = True
+    assert grader.score("rnn_step_forward").sentence == ("4 / 4 points (public and hidden cases); "
+                                                         "1 point by error carried forward")
 
 
 @pytest.mark.parametrize("value", [0.0, 2.5, 4.0])
