@@ -185,7 +185,8 @@ def carried(exercise: Exercise, own: CaseResult, deps, failing: Mapping[str, Fai
     cause = (f"The mismatch comes from your {_names(roots)}, which {_fail(roots)}: with correct "
              f"{_names(deps)} in place of yours, your {exercise.target} is right, so its points are "
              f"carried forward.{_their_hint(roots, failing)}")
-    return replace(own, passed=True, score=own.max_score, cause=cause, carried=True)
+    # the mismatch itself is shown where it starts, in the dependency's own feedback
+    return replace(own, passed=True, score=own.max_score, message="", cause=cause, carried=True)
 
 
 def cause_in_own_code(exercise: Exercise, own: CaseResult, deps, failing: Mapping[str, Failing]) -> CaseResult:
