@@ -11,12 +11,15 @@
    of the notebook rendered and nothing to scroll sideways.
 6. The same mistake through nbgrader (autograde, generate_feedback): the feedback page,
    opened offline, shows the same on its first screen, with its maths as MathML.
+7. It runs a lecture's quick check, sees its maths typeset by MathJax, clicks a wrong and
+   a right letter, and sees each graded on the spot: Wrong in red, Right in green.
 
 Chromium missing is a failure (CI installs it); only a missing ``playwright`` package skips.
 """
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -399,3 +402,50 @@ def test_the_feedback_page_opened_offline_shows_verdict_hint_and_maths(gates_fee
         assert "0 / 4 points" in page.locator(".autograder-score").first.inner_text()
     finally:
         context.close()
+
+
+QUICK_CHECK_LECTURE = "04_lstm.ipynb"        # maths in its questions, choices and feedback
+
+
+def _colour(locator) -> tuple[int, ...]:
+    """The computed text colour of an element as (r, g, b)."""
+    return tuple(int(v) for v in re.findall(r"\d+", locator.evaluate("e => getComputedStyle(e).color"))[:3])
+
+
+def test_a_quick_check_renders_its_maths_and_grades_a_click_in_chromium(lab, browser, shot):
+    base, token, _ = lab
+    page = _open(browser, base, token, f"course/{QUICK_CHECK_LECTURE}")
+    try:
+        cells = page.locator(f"{NOTEBOOK} .jp-Cell")
+        previous = lambda cell: cell.locator("xpath=preceding-sibling::div[contains(@class, 'jp-Cell')][1]")
+        question = previous(cells.filter(has_text="answer_04_2 = None"))
+        # Shift+Enter down from the heading, as a student does: a click on a folded question would
+        # unfold it, and j/k skip folded cells. Heading, 04_1's question and check, then 04_2's question.
+        cells.filter(has_text="Quick checks").last.click()
+        for _ in range(4):
+            page.keyboard.press("Shift+Enter")
+        shown = question.locator(".jp-RenderedMarkdown", has_text="Quick check 04_2")
+        shown.wait_for()
+        # $h_t$ in the question and $g$ in a choice were typeset by MathJax, not left as TeX
+        shown.locator("mjx-container").nth(1).wait_for()
+        assert "$" not in shown.inner_text(), shown.inner_text()
+
+        letter = lambda text: question.locator(".widget-toggle-button", has_text=re.compile(f"^{text}$"))
+        letter("a").click()                                     # the forget gate: wrong
+        wrong = question.locator(".quickcheck-verdict[data-verdict='Wrong']")
+        wrong.wait_for()
+        assert "forget gate scales" in wrong.inner_text() and wrong.locator("mjx-container").count() >= 1
+        r, g, b = _colour(wrong.locator("b"))
+        assert r > g and r > b, f"Wrong is not red: rgb{(r, g, b)}"
+
+        letter("c").click()                                     # the output gate: right
+        right = question.locator(".quickcheck-verdict[data-verdict='Right']")
+        right.wait_for()
+        r, g, b = _colour(right.locator("b"))
+        assert g > r and g > b, f"Right is not green: rgb{(r, g, b)}"
+        assert question.locator(".quickcheck-verdict").count() == 1, "the verdict of the earlier click stays"
+    except Exception:
+        shot(page)
+        raise
+    finally:
+        page.close()
