@@ -7,7 +7,8 @@ MISTAKES = [
         cell_id="lstm-state-update-solution",
         old="next_c = f * prev_c + i * g",
         new="next_c = prev_c + i * g",
-        # the step, the sequence and the backward (through the step's cache) reuse the update
+        # the step, the sequence and the backward (through the step's cache) reuse the update; the
+        # backward keeps dprev_c = dc * f, so it is not the gradient of this forward: no HINT there
         expect={"lstm_state_update": "without the forget gate", "lstm_step_forward": "without the forget gate",
                 "lstm_forward": "without the forget gate"},
         scores={"lstm_step_backward": 0},
@@ -19,8 +20,11 @@ MISTAKES = [
             "    o = sigmoid(a[:, 3 * H:4 * H])",
         new="g = np.tanh(a[:, 3 * H:4 * H])          # candidate values\n"
             "    o = sigmoid(a[:, 2 * H:3 * H])",
-        expect={"lstm_gates": "order i, f, o, g"},
-        scores={"lstm_step_forward": 0, "lstm_forward": 0, "lstm_step_backward": 0},
+        # the step and the sequence call lstm_gates: the same HINT there; the backward still packs
+        # da as i, f, g, o, so it is not the gradient of this forward: no HINT there
+        expect={"lstm_gates": "order i, f, o, g (CS231n", "lstm_step_forward": "order i, f, o, g (CS231n",
+                "lstm_forward": "order i, f, o, g (CS231n"},
+        scores={"lstm_step_backward": 0},
     ),
     Mistake(
         name="lstm_dprev_c_without_f",

@@ -7,7 +7,7 @@ MISTAKES = [
         cell_id="gru-step-forward-solution",
         old="next_h = (1 - z) * prev_h + z * n",
         new="next_h = z * prev_h + (1 - z) * n",
-        expect={"gru_step_forward": "z and 1-z are exchanged"},
+        expect={"gru_step_forward": "as in Cho et al. (2014)"},
     ),
     Mistake(
         name="gru_update_swapped",
@@ -15,7 +15,7 @@ MISTAKES = [
         old="next_h = (1 - z) * prev_h + z * h_tilde",
         new="next_h = z * prev_h + (1 - z) * h_tilde",
         # the full example is computed with the student's gru_state_update: it is wrong too
-        expect={"gru_state_update": "z and 1-z are exchanged"},
+        expect={"gru_state_update": "as in Cho et al. (2014)"},
         scores={"full_example": 0},
     ),
     Mistake(
@@ -24,7 +24,7 @@ MISTAKES = [
         old="(r * prev_h) @ Wh_n",
         new="r * (prev_h @ Wh_n)",
         # with one unit (the lecture's examples) both orders give the same number: they keep their points
-        expect={"gru_candidate": "applied after the recurrent product"},
+        expect={"gru_candidate": "the reset after the product"},
     ),
     Mistake(
         name="pytorch_course_update",

@@ -71,8 +71,8 @@ _rng = np.random.default_rng(20261122)
 
 # the known mistakes of a1's step, which the student writes again here: the backward is
 # checked through that forward, and a backward consistent with a wrong forward gets its HINT
-_STEP_VARIANTS = ("tanh_sigmoid_swapped", "weights_swapped", "recurrent_weights_transposed",
-                  "pytorch_weights_transposed", "concat_order_reversed", "bias_missing")
+# (swapped or transposed weights need D == H, which no public case here has: left out)
+_STEP_VARIANTS = ("tanh_sigmoid_swapped", "recurrent_weights_transposed", "concat_order_reversed", "bias_missing")
 
 ASSIGNMENT = Assignment(
     id="a2_bptt",

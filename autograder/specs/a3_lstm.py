@@ -69,6 +69,9 @@ _GATE_VARIANTS = ("cs231n_block_order", "tensorflow_lstm_cell", "tensorflow_bloc
 # the known wrong state updates; each reaches the step, the sequence and the backward
 _UPDATE_VARIANTS = ("forget_gate_missing", "hidden_without_tanh", "forget_gate_on_candidate")
 _STEP_VARIANTS = _GATE_VARIANTS + _UPDATE_VARIANTS + ("prev_h_for_prev_c",)
+# swapped weights need D == H, which no public case of the sequence or the backward has (a known
+# mistake must show on a public case): left out there
+_ANY_SHAPE = tuple(v for v in _STEP_VARIANTS if v != "weights_swapped")
 
 ASSIGNMENT = Assignment(
     id="a3_lstm",
@@ -129,7 +132,7 @@ ASSIGNMENT = Assignment(
                 Case("N=1, T=5, D=2, H=3", _seq_inputs(_rng, 1, 5, 2, 3)),
             ),
             hidden=HiddenCases(n=3, seed=3104, make_inputs=lambda r: _seq_inputs(r, *_sizes(r, (2, 4), (6, 9), (3, 6), (6, 8)))),
-            variants=_STEP_VARIANTS + ("states_shifted_by_one",),
+            variants=_ANY_SHAPE + ("states_shifted_by_one",),
             description="the LSTM over a sequence, from h0 and c0 = 0",
         ),
         Exercise(
@@ -145,7 +148,7 @@ ASSIGNMENT = Assignment(
                 Case("N=3, D=2, H=3", _backward_inputs(_rng, 3, 2, 3)),
             ),
             hidden=HiddenCases(n=2, seed=3105, make_inputs=lambda r: _backward_inputs(r, *_sizes(r, (4, 6), (4, 7), (5, 7)))),
-            variants=("dprev_c_without_forget_gate", "tanh_derivative_missing") + _STEP_VARIANTS,
+            variants=("dprev_c_without_forget_gate", "tanh_derivative_missing") + _ANY_SHAPE,
             hints={
                 "dprev_c_without_forget_gate": ("HINT: your dprev_c matches dc without the forget gate: c_t = "
                                                 "f*c_{t-1} + i*g, so dprev_c = dc * f."),

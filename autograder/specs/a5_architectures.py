@@ -53,8 +53,8 @@ def _hidden_masked(rng):
 _rng = np.random.default_rng(20261125)
 
 # the known mistakes of the student's rnn_step_forward (a1), which every architecture here runs
-_STEP_VARIANTS = ("tanh_sigmoid_swapped", "weights_swapped", "recurrent_weights_transposed",
-                  "pytorch_weights_transposed", "concat_order_reversed", "bias_missing")
+# (swapped or transposed weights need D == H, which no public case here has: left out)
+_STEP_VARIANTS = ("tanh_sigmoid_swapped", "recurrent_weights_transposed", "concat_order_reversed", "bias_missing")
 
 ASSIGNMENT = Assignment(
     id="a5_architectures",

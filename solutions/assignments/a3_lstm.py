@@ -8,7 +8,7 @@ Each function is named by ``autograder/specs/a3_lstm.py`` as a reference.
 import numpy as np
 
 from ..activations import sigmoid
-from ..lstm import (lstm_forward, lstm_peephole_step_forward, lstm_state_update, lstm_step_backward,
+from ..lstm import (lstm_peephole_step_forward, lstm_state_update, lstm_step_backward,
                    lstm_step_forward)
 
 __all__ = ["lstm_gates", "lecture_examples", "answer_highway", "answer_matrices", "VARIANTS"]
