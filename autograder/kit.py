@@ -29,7 +29,8 @@ DIST_NAME = "rnn-course-selfcheck"
 REPO = Path(__file__).resolve().parent.parent
 # Left out of the wheel: they need the instructor's side (solutions, samples, nbgrader, the
 # source notebooks) and have nothing to offer a student.
-INSTRUCTOR_ONLY = ("build_data.py", "demo.py", "audit.py", "gradescope.py", "kit.py", "sync.py", "templates")
+INSTRUCTOR_ONLY = ("build_data.py", "demo.py", "audit.py", "gradescope.py", "kit.py", "sync.py", "templates",
+                   "feedback_html.py")
 # What the self-check and the notebooks import; numpy's floor is the oldest the tests run.
 DEPENDENCIES = ("numpy>=1.26", "sympy>=1.12", "matplotlib>=3.8", "ipywidgets>=8.0", "jupyterlab>=4.0",
                 "ipython>=8.0", "nbformat>=5.9")
@@ -114,15 +115,16 @@ installs the `autograder` package with numpy, sympy, matplotlib, ipywidgets and 
     jupyter lab
 
 Open `lectures/` to read and `assignments/<id>/<id>.ipynb` to work. Run a test cell after
-each answer: every public case prints one line, ✅ or ❌, with what differs and, when your
-answer matches a known mistake, a HINT.
+each answer: it says PASS or FAIL and your points, then, when your answer matches a known
+mistake, a HINT, and what differs on one case (the full arrays are folded below). When the
+mistake is in an earlier function that this one calls, it names that function first.
 
 ## Self-check the whole notebook from a terminal
 
     autograder check assignments/a1_rnn/a1_rnn.ipynb
 
 It runs your notebook top to bottom in a separate process (as your instructor's grader
-does) and prints every public case and your public total. On Linux it uses bubblewrap
+does) and prints each exercise's verdict and feedback and your public total. On Linux it uses bubblewrap
 when it is installed; elsewhere it says in one line that it runs a plain Python process,
 with the same time limits. The hidden cases run only when your instructor grades.
 """
