@@ -31,7 +31,8 @@ class Mistake:
     cell_id: id of the solution cell to edit, e.g. ``"rnn-step-forward-solution"``.
     old:     text that occurs exactly once in that cell's source.
     new:     what replaces it.
-    expect:  grade id -> a fragment of the feedback the autograder promises for it: its
+    expect:  grade id -> a fragment of the feedback the autograder promises for it (found
+             with ``shows``, line breaks aside): its
              HINT line, or, where no known wrong version matches, another part of the
              message (for a ``gradient`` exercise the note saying whether the backward
              agrees with the student's own forward).
@@ -39,6 +40,10 @@ class Mistake:
              marks. Grade ids in ``expect`` but not here are expected to score 0.
     passing: grade id -> the names of its cases that still pass (partial credit); the
              score is what those cases are worth in the spec, so it follows the points.
+    carried: grade ids whose own code is right but which call the function the mistake is
+             in (``Exercise.uses``): at grading they keep their points by error carried
+             forward, and their feedback names that function. Without the reference (the
+             student's self-check) they score 0.
     """
 
     name: str
@@ -48,17 +53,20 @@ class Mistake:
     expect: Mapping[str, str] = field(default_factory=dict)
     scores: Mapping[str, float] = field(default_factory=dict)
     passing: Mapping[str, tuple] = field(default_factory=dict)
+    carried: tuple[str, ...] = ()
 
     def expected_scores(self, assignment) -> dict[str, float]:
-        """Expected score of every grade id of ``assignment`` (its spec gives the points)."""
+        """Expected score at grading of every grade id of ``assignment`` (its spec gives the
+        points)."""
         exercises = {ex.grade_id: ex for ex in assignment.exercises}
-        unknown = (set(self.expect) | set(self.scores) | set(self.passing)) - set(exercises)
+        unknown = (set(self.expect) | set(self.scores) | set(self.passing) | set(self.carried)) - set(exercises)
         if unknown:
             raise KeyError(f"mistake {self.name!r} names grade ids {sorted(unknown)} not in the spec; "
                            f"expected some of {sorted(exercises)}")
         out = {gid: float(ex.max_points) for gid, ex in exercises.items()}
         for gid in self.expect:
-            out[gid] = 0.0
+            if gid not in self.carried:
+                out[gid] = 0.0
         out.update({gid: float(s) for gid, s in self.scores.items()})
         for gid, names in self.passing.items():
             cases = {c.name: c for hidden in (False, True) for c in exercises[gid].cases(hidden=hidden)}
@@ -67,6 +75,12 @@ class Mistake:
                 raise KeyError(f"mistake {self.name!r}: {gid} has no case(s) {missing}; its cases: {sorted(cases)}")
             out[gid] = float(sum(cases[n].points for n in names))
         return out
+
+
+def shows(feedback: str, fragment: str) -> bool:
+    """Whether ``feedback`` says ``fragment`` as a student reads it: feedback wraps long
+    lines, so a line break and its indent count as one space."""
+    return " ".join(fragment.split()) in " ".join(feedback.split())
 
 
 def source_notebook(assignment_id: str) -> nbformat.NotebookNode:

@@ -14,11 +14,13 @@ MISTAKES = [
         cell_id="rnn-step-forward-solution",
         old="a = x @ Wx + prev_h @ Wh + b",
         new="a = x @ Wx + prev_h @ Wh",
-        # rnn_forward, the worked example and both models reuse the step: all lose their points,
-        # and the models name the mistake too
+        # rnn_forward, the worked example and both models reuse the step and name the mistake.
+        # The worked example is a value the notebook computed with it: lost. rnn_forward and the
+        # models are right with a correct step: their points are carried forward at grading.
         expect={"rnn_step_forward": "without the bias", "rnn_forward": "without the bias",
                 "many_to_one": "without the bias", "many_to_many": "without the bias"},
         scores={"worked_example": 0},
+        carried=("rnn_forward", "many_to_one", "many_to_many"),
     ),
     Mistake(
         name="softmax_over_batch",
@@ -27,8 +29,10 @@ MISTAKES = [
             "    probs = e / e.sum(axis=-1, keepdims=True)",
         new="scores.max(axis=0, keepdims=True))    # stability: largest exponent is 0\n"
             "    probs = e / e.sum(axis=0, keepdims=True)",
-        expect={"output_forward": "wrong axis"},
-        scores={"many_to_one": 0, "many_to_many": 0},
+        # both models call output_forward and are right with a correct one: carried forward
+        expect={"output_forward": "wrong axis", "many_to_one": "your output_forward",
+                "many_to_many": "your output_forward"},
+        carried=("many_to_one", "many_to_many"),
     ),
     Mistake(
         name="many_to_one_first_state",

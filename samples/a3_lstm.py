@@ -7,11 +7,11 @@ MISTAKES = [
         cell_id="lstm-state-update-solution",
         old="next_c = f * prev_c + i * g",
         new="next_c = prev_c + i * g",
-        # the step, the sequence and the backward (through the step's cache) reuse the update; the
-        # backward keeps dprev_c = dc * f, so it is not the gradient of this forward: no HINT there
+        # the step, the sequence and the backward (through the step's cache) reuse the update and
+        # name it; each is right with a correct update: their points are carried forward at grading
         expect={"lstm_state_update": "without the forget gate", "lstm_step_forward": "without the forget gate",
-                "lstm_forward": "without the forget gate"},
-        scores={"lstm_step_backward": 0},
+                "lstm_forward": "without the forget gate", "lstm_step_backward": "your lstm_state_update"},
+        carried=("lstm_step_forward", "lstm_forward", "lstm_step_backward"),
     ),
     Mistake(
         name="lstm_gates_cs231n_order",
@@ -20,11 +20,12 @@ MISTAKES = [
             "    o = sigmoid(a[:, 3 * H:4 * H])",
         new="g = np.tanh(a[:, 3 * H:4 * H])          # candidate values\n"
             "    o = sigmoid(a[:, 2 * H:3 * H])",
-        # the step and the sequence call lstm_gates: the same HINT there; the backward still packs
-        # da as i, f, g, o, so it is not the gradient of this forward: no HINT there
+        # the step and the sequence call lstm_gates: the same HINT there. The backward still packs
+        # da as i, f, g, o: right for a correct forward. All three are right with correct gates:
+        # their points are carried forward at grading, and each names lstm_gates.
         expect={"lstm_gates": "order i, f, o, g (CS231n", "lstm_step_forward": "order i, f, o, g (CS231n",
-                "lstm_forward": "order i, f, o, g (CS231n"},
-        scores={"lstm_step_backward": 0},
+                "lstm_forward": "order i, f, o, g (CS231n", "lstm_step_backward": "your lstm_gates"},
+        carried=("lstm_step_forward", "lstm_forward", "lstm_step_backward"),
     ),
     Mistake(
         name="lstm_dprev_c_without_f",

@@ -40,7 +40,7 @@ if str(REPO) not in sys.path:  # samples/ is importable even before a reinstall
     sys.path.insert(0, str(REPO))
 
 from autograder import spec as spec_module  # noqa: E402
-from samples import Mistake, load_mistakes, make_submission  # noqa: E402
+from samples import Mistake, load_mistakes, make_submission, shows  # noqa: E402
 
 REFERENCE = "reference"   # student id of the source notebook (the solutions)
 BLANK = "blank"           # student id of the unmodified release
@@ -466,7 +466,7 @@ class NbgraderAssignmentChecks:
             nb = course.autograded_notebook(m.name)
             for gid, fragment in m.expect.items():
                 text = cell_text(cell_by_grade_id(nb, gid))
-                if fragment not in text:
+                if not shows(text, fragment):
                     missing[(m.name, gid)] = text[-800:]
         assert not missing, missing
 

@@ -21,7 +21,7 @@ import pytest
 from autograder import kit, spec as spec_mod
 from autograder.demo import assignment_ids
 from nbgrader_harness import fill_release
-from samples import load_mistakes, make_submission, source_notebook
+from samples import load_mistakes, make_submission, shows, source_notebook
 
 pytestmark = pytest.mark.slow
 
@@ -130,7 +130,7 @@ def test_check_grades_the_release_and_names_a_known_mistake(student_kit, kit_env
         else:
             assert f"public total: {total}/{total}" not in proc.stdout
             for grade_id, fragment in mistake.expect.items():
-                assert fragment in proc.stdout, (grade_id, fragment, proc.stdout[-3000:])
+                assert shows(proc.stdout, fragment), (grade_id, fragment, proc.stdout[-3000:])
 
 
 def test_every_lecture_executes_in_the_kit_environment(student_kit, kit_env):

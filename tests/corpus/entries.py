@@ -10,9 +10,12 @@ exercises a fault costs follows from the notebook's structure. In a1_rnn:
     rnn_forward calls rnn_step_forward; worked_example calls rnn_forward; many_to_one and
     many_to_many call rnn_forward and output_forward.
 
-So a fault that leaves ``rnn_step_forward`` undefined or wrong costs STEP_CHAIN (18
-points), one in ``rnn_forward`` costs FWD_CHAIN (13), one in ``output_forward`` costs
-OUT_CHAIN (10). A fault in a cell of its own costs nothing: the grader skips that cell.
+The functions that call a broken one keep their points by error carried forward (the spec's
+``uses``: graded again with a correct stand-in for the broken function, they are right);
+the worked example is a value the notebook computed with the broken function, so it is
+lost. So a fault that leaves ``rnn_step_forward`` undefined or wrong costs STEP_CHAIN (7
+points), one in ``rnn_forward`` costs FWD_CHAIN (7), one in ``output_forward`` costs
+OUT_CHAIN (4). A fault in a cell of its own costs nothing: the grader skips that cell.
 
 ``says`` holds fragments of what the instructor sees in the record's message or the
 student sees in the failing cases' messages (no numpy message text: it changes
@@ -32,9 +35,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 from corpus import build as b
 
 A1 = "a1_rnn"
-STEP_CHAIN = ("rnn_step_forward", "rnn_forward", "worked_example", "many_to_one", "many_to_many")
-FWD_CHAIN = ("rnn_forward", "worked_example", "many_to_one", "many_to_many")
-OUT_CHAIN = ("output_forward", "many_to_one", "many_to_many")
+STEP_CHAIN = ("rnn_step_forward", "worked_example")
+FWD_CHAIN = ("rnn_forward", "worked_example")
+OUT_CHAIN = ("output_forward",)
 
 CATEGORIES = ("control", "runaway execution", "crashes", "tampering with the checks", "fake answers",
               "reaching for the answers", "notebook tampering", "broken files", "the file system")
