@@ -50,3 +50,18 @@ def all_hints() -> dict[str, str]:
 
 def hint_text(variant: str) -> str:
     return all_hints()[variant]
+
+
+# CS231n's RNN step: its cache has 6 items (b too); the course's backward unpacks 5
+CS231N_CELL = '''
+def rnn_step_forward(x, prev_h, Wx, Wh, b):
+    next_h = np.tanh(x @ Wx + prev_h @ Wh + b)
+    cache = (x, prev_h, Wx, Wh, b, next_h)
+    return next_h, cache
+
+
+def rnn_step_backward(dnext_h, cache):
+    x, prev_h, Wx, Wh, next_h = cache
+    da = dnext_h * (1 - next_h ** 2)
+    return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+'''

@@ -11,7 +11,7 @@ import pytest
 from autograder import checks
 from autograder.answers import AnswerError, to_array
 from autograder.spec import Case, Exercise
-from checks_helpers import one_exercise_assignment, rnn_step_exercise
+from checks_helpers import CS231N_CELL, one_exercise_assignment, rnn_step_exercise
 
 
 def _grade(fn, exercise=None):
@@ -232,20 +232,6 @@ def _compiled_like_ipython(source: str, number: int) -> dict:
     ns = {"np": np}
     exec(compiler(source, compiler.cache(source, number), "exec"), ns)
     return ns
-
-
-CS231N_CELL = '''
-def rnn_step_forward(x, prev_h, Wx, Wh, b):
-    next_h = np.tanh(x @ Wx + prev_h @ Wh + b)
-    cache = (x, prev_h, Wx, Wh, b, next_h)
-    return next_h, cache
-
-
-def rnn_step_backward(dnext_h, cache):
-    x, prev_h, Wx, Wh, next_h = cache
-    da = dnext_h * (1 - next_h ** 2)
-    return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
-'''
 
 
 def _backward_exercise():

@@ -232,9 +232,11 @@ def test_a_wrong_backward_unlike_any_variant_gets_no_hint():
                 assert not r.passed and r.hint is None and said_wrong, (bwd.__name__, r.message, r.hint)
 
 
-def test_a_consistent_pair_with_the_wrong_forward_gets_no_backward_hint():
+def test_a_consistent_pair_with_the_wrong_forward_is_named_by_the_forwards_mistake():
     """h' = o * c' (tanh left out of the forward) with its own correct backward:
-    dc = dnext_c + dnext_h * o, do = dnext_h * c'. The backward is right for its forward."""
+    dc = dnext_c + dnext_h * o, do = dnext_h * c'. The backward is right for its forward, so
+    the feedback says the forward differs and names the forward's mistake (the same HINT the
+    step gets), not a mistake of the backward."""
     def fwd(x, prev_h, prev_c, Wx, Wh, b):
         next_h, next_c, cache = lstm_forward(x, prev_h, prev_c, Wx, Wh, b)
         *rest, tc = cache
@@ -244,8 +246,10 @@ def test_a_consistent_pair_with_the_wrong_forward_gets_no_backward_hint():
         *_, f, g, o, c = cache
         return _lstm_grads(dnext_h, cache, dnext_c + dnext_h * o, (dnext_c + dnext_h * o) * f)
 
+    from autograder.hints import hint_for
+
     for r in _grade_lstm(bwd, fwd=fwd):
-        assert not r.passed and r.hint is None
+        assert not r.passed and r.hint == hint_for("hidden_without_tanh", A3.exercise(LSTM_ID))
         assert "matches numerical gradients of your forward, so the forward is what differs" in r.message
 
 

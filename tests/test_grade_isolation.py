@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from checks_helpers import CS231N_CELL  # noqa: E402
 from grade_fixtures import faults  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -330,19 +331,6 @@ ASSIGNMENT = Assignment(id="t_errors", title="messages about errors", exercises=
 ))
 '''
 
-CS231N_CELL = '''def rnn_step_forward(x, prev_h, Wx, Wh, b):
-    next_h = np.tanh(x @ Wx + prev_h @ Wh + b)
-    cache = (x, prev_h, Wx, Wh, b, next_h)
-    return next_h, cache
-
-
-def rnn_step_backward(dnext_h, cache):
-    x, prev_h, Wx, Wh, next_h = cache
-    da = dnext_h * (1 - next_h ** 2)
-    return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
-'''
-
-
 def test_errors_name_the_exercise_the_function_and_the_line_in_the_isolated_grader(tmp_path):
     """A CS231n cache of 6 items, the released placeholder in a function and at a cell's top
     level, and a quick check still None: cells 2 to 5 of the notebook (cell 1 is markdown)."""
@@ -350,7 +338,7 @@ def test_errors_name_the_exercise_the_function_and_the_line_in_the_isolated_grad
 
     spec = tmp_path / "t_errors.py"
     spec.write_text(ERRORS_SPEC)
-    nb = faults.notebook("import numpy as np", CS231N_CELL,
+    nb = faults.notebook("import numpy as np", CS231N_CELL.lstrip("\n"),
                          "def sigmoid(z):\n    # YOUR CODE HERE\n    raise NotImplementedError()",
                          "answer_gates = None  # choose \"a\", \"b\" or \"c\"\n# YOUR CODE HERE\n"
                          "raise NotImplementedError()")
