@@ -470,6 +470,8 @@ def _is_square(assignment_id, grade_id, name):
 
     ex = spec.load(assignment_id).exercise(grade_id)
     case = next(c for hidden in (False, True) for c in ex.cases(hidden=hidden) if c.name == name)
+    if "x" not in case.inputs:                 # a cell function without weights (a state update)
+        return False
     x = case.inputs["x"]
     return x.shape[-1] == case.inputs[next(k for k in case.inputs if k.startswith("Wh"))].shape[0]
 
