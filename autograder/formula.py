@@ -100,12 +100,13 @@ def encode_expr(expr, symbols, *, what: str = "your formula") -> dict[str, np.nd
     return {"formula.grid": np.array(values, dtype=np.float64)}
 
 
-def encode_function(fn, symbols, *, name: str, hidden: bool = False) -> dict[str, np.ndarray]:
-    """A Python function of the symbols (positional) -> its values on the grid."""
+def encode_function(fn, symbols, *, name: str, hidden: bool = False, exercise=None) -> dict[str, np.ndarray]:
+    """A Python function of the symbols (positional) -> its values on the grid (``exercise``: the
+    one being checked, named when the function raises)."""
     values = []
     for point in grid_points(symbols):
         args = [int(p) if isinstance(p, int) else float(p) for p in point]
-        out = call_student(fn, {}, name=name, hidden=hidden, args=args)
+        out = call_student(fn, {}, name=name, hidden=hidden, args=args, exercise=exercise)
         values.append(_number(out, what=f"{name}({', '.join(_fmt_value(a) for a in args)})"))
     return {"formula.grid": np.array(values, dtype=np.float64)}
 
@@ -122,7 +123,7 @@ def _number(out, *, what: str) -> float:
     return to_number(out, what=what)
 
 
-def encode(answer, symbols, *, name: str, hidden: bool = False) -> dict[str, np.ndarray]:
+def encode(answer, symbols, *, name: str, hidden: bool = False, exercise=None) -> dict[str, np.ndarray]:
     """Dispatch: sympy expression or Python function -> plain data; anything else refused."""
     import sympy
 
@@ -132,7 +133,7 @@ def encode(answer, symbols, *, name: str, hidden: bool = False) -> dict[str, np.
         raise AnswerError(f"{name}: expected a sympy expression in {_words(symbols)} or a Python function, "
                           f"got {type(answer).__name__} (a sympy object that is not an expression)")
     if callable(answer) and not isinstance(answer, type):
-        return encode_function(answer, symbols, name=name, hidden=hidden)
+        return encode_function(answer, symbols, name=name, hidden=hidden, exercise=exercise)
     raise AnswerError(f"{name}: expected a sympy expression in {_words(symbols)} or a Python function "
                       f"of ({', '.join(symbols)}), got {describe(answer)}")
 

@@ -61,6 +61,18 @@ def test_a_python_function_answer_gets_the_counterexample_too():
     assert r.hint == hint_text("one_gate_block")
 
 
+def test_a_python_function_that_raises_names_the_exercise_and_its_line():
+    from dataclasses import replace
+
+    ns = {}
+    exec(compile("def lstm_params(d, h):\n    return 4 * h * (d + hh + 1)\n", "<cell 5>", "exec"), ns)
+    ex = replace(LSTM, description="the LSTM's parameter count")
+    r = _grade(ns["lstm_params"], ex)
+    assert not r.passed
+    assert r.message.startswith("lstm_params (the LSTM's parameter count) raised NameError"), r.message
+    assert "in lstm_params, line 2" in r.message
+
+
 def test_two_biases_where_one_was_asked_gets_its_hint():
     """4h(d + h + 2) at d=1, h=1 is 16."""
     r = _grade(4 * h * (d + h + 2))

@@ -17,7 +17,7 @@ class FormulaKind(Kind):
 
     def evaluate(self, exercise, case, namespace, *, shapes=None):
         return _formula.encode(lookup(namespace, exercise.target), exercise.symbols, name=exercise.target,
-                               hidden=case.hidden)
+                               hidden=case.hidden, exercise=exercise)
 
     def expected(self, exercise, case):
         value = reference_value(reference(exercise.reference), case)
