@@ -215,5 +215,7 @@ def settle(exercise: Exercise, own: CaseResult, again: CaseResult | None, lent, 
     if lent and again is not None:
         if again.passed:
             return carried(exercise, own, lent, failing)
-        return cause_in_own_code(exercise, own, lent, failing)
+        used = [d for d in lent if d.grade_id in {c.grade_id for c in called}]
+        # code that never calls them is wrong on its own: nothing to say about them
+        return cause_in_own_code(exercise, own, used, failing) if used else own
     return cause_unconfirmed(exercise, own, called, failing) if called else own

@@ -410,7 +410,7 @@ def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot
                 lent[dep_ex.target] = _traced(ns[dep_ex.target], dep_ex.target, called)
         for dep in job.get("replace", {}).get(f"{grade_id}/{i}", ()):
             dep_ex = assignment.exercise(dep)
-            lent[dep_ex.target] = _lend(dep_ex, ask_grader)
+            lent[dep_ex.target] = _traced(_lend(dep_ex, ask_grader), dep_ex.target, called)
         own = {name: ns[name] for name in lent if name in ns}
         try:
             ns.update(lent)

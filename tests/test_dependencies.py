@@ -195,6 +195,24 @@ def test_the_self_check_does_not_blame_a_function_that_was_not_called(student_ma
     assert not any(r.cause for r in results)
 
 
+def test_code_that_never_calls_the_failing_function_is_not_told_about_it():
+    """rnn_forward written with its own loop (and its own mistake: no bias) next to a sigmoid
+    step: graded with a correct step it is still wrong, and since it never called the step
+    the feedback says nothing about the step."""
+    a1 = spec.load("a1_rnn")
+    source = RNN_SIGMOID_STEP + textwrap.dedent('''
+        def rnn_forward(x, h0, Wx, Wh, b):
+            h, hs = h0, []
+            for t in range(x.shape[1]):
+                h = np.tanh(x[:, t] @ Wx + h @ Wh)
+                hs.append(h)
+            return np.stack(hs, axis=1), None
+    ''')
+    score, results = points(a1, source, ("rnn_forward",), hidden=True)["rnn_forward"]
+    assert score == 0 and results
+    assert not any(r.cause for r in results)
+
+
 def test_a_lent_function_binds_arguments_like_the_students_own():
     a3 = spec.load("a3_lstm")
     dep = a3.exercise("lstm_gates")
