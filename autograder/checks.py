@@ -15,8 +15,9 @@
 Keys of the plain data: the exercise's ``outputs`` (``"next_h"``); ``"dtype:<output>"``
 (str) when the student's array was not float64; for ``gradient`` exercises also
 ``"numerical:<output>"``; for ``formula`` exercises the keys of ``autograder.formula``;
-for ``choice`` exercises ``"answer"`` (str, or a 0-d float64 array) and, on the expected
-side, ``"choices"`` (str, one accepted answer per line) or ``"numbers"`` (float64 array).
+for ``choice`` exercises ``"answer"`` (str, or a 0-d float64 array) or ``"unanswered"``
+(the answer is still None) and, on the expected side, ``"choices"`` (str, one accepted
+answer per line) or ``"numbers"`` (float64 array).
 
 What each kind of exercise does in each step is its class in ``autograder.kinds``; this
 module is the one entry point: it looks the kind up, reads the public data, and bounds
