@@ -207,7 +207,7 @@ class IsolatedGrader(RunSupervisor):
                 deps = [d for d in dependencies.dependencies(self.assignment, ex) if d.grade_id in failing]
                 if deps:
                     trace[key] = tuple(d.grade_id for d in deps)
-                    lent = tuple(d.grade_id for d in deps if dependencies.lendable(d))
+                    lent = tuple(d.grade_id for d in deps if dependencies.lendable(d) and self._has_reference(d))
                     if lent:
                         replace[key] = lent
         if not trace:
@@ -231,6 +231,15 @@ class IsolatedGrader(RunSupervisor):
             settled.append(CaseResult.from_dict(t))
         return out
 
+    def _has_reference(self, exercise) -> bool:
+        """Whether this process can compute ``exercise``'s reference (not on a student's machine,
+        where ``autograder check`` grades without ``solutions``)."""
+        try:
+            self.checks.reference(exercise.reference)
+            return True
+        except self.checks.ReferenceUnavailable:
+            return False
+
     def answer_call(self, gid: str, header: dict, payload: bytes) -> bytes:
         """The reply frame to a run's call of a lent function (``autograder.dependencies``): the
         reference's outputs on the arguments the student's code passed, or an error. The
@@ -252,7 +261,7 @@ class IsolatedGrader(RunSupervisor):
             data = [np.asarray(o, dtype="<f8", order="C") for o in outs]
             if sum(a.nbytes for a in data) > wire.MAX_PAYLOAD:
                 raise ValueError(f"{dep.target}: the outputs on these arguments are too large to send")
-        except (ValueError, MemoryError) as exc:
+        except (ValueError, MemoryError, self.checks.ReferenceUnavailable) as exc:
             return wire.encode_frame({"error": str(exc)[:500]})
         specs = [{"name": n, "kind": "array", "shape": list(a.shape)} for n, a in zip(dep.outputs, data)]
         return wire.encode_frame({"values": specs, "arity": arity}, b"".join(a.tobytes() for a in data))

@@ -345,3 +345,22 @@ def test_the_grader_answers_only_well_formed_calls():
     assert "larger than" in header["error"]
     header, _ = reply(dict(inputs, Wx=np.zeros((7, 3))))
     assert "a correct lstm_gates cannot run on these arguments" in header["error"]
+
+
+def test_autograder_check_on_a_students_machine_names_the_cause_and_carries_nothing(tmp_path):
+    """``autograder check`` where ``solutions`` cannot be imported (the student kit): the
+    isolated self-check lends nothing and names the failing function the code called."""
+    import os
+    import subprocess
+
+    from test_cli import NO_SOLUTIONS
+
+    nb = write_notebook(tmp_path / "a3_lstm.ipynb", LSTM_CS231N_GATES)
+    proc = subprocess.run([sys.executable, "-c", NO_SOLUTIONS, "check", str(nb), "--assignment", "a3_lstm"],
+                          capture_output=True, text=True, timeout=300, env=dict(os.environ))
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "not available here" not in out and "by error carried forward" not in out, out
+    for gid in LSTM_CHAIN:
+        block = out[out.index(f"FAIL  {gid} (public cases)"):]
+        assert " ".join(f"Root cause: Your {gid} calls your lstm_gates".split()) in " ".join(block.split())[:400]
