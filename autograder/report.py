@@ -11,6 +11,8 @@ import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from autograder.results import CaseResult
+
 STATUSES = ("graded", "timeout", "error", "malformed")
 
 
@@ -19,8 +21,7 @@ def test_name(test: dict) -> str:
 
 
 def test_output(test: dict) -> str:
-    parts = [p for p in (test.get("message"), test.get("hint")) if p]
-    return "\n".join(parts)
+    return CaseResult.from_dict(test).feedback()
 
 
 def gradescope(record: dict) -> dict:

@@ -59,15 +59,16 @@ class CaseResult:
                    cause=d.get("cause"), carried=bool(d.get("carried", False)))
 
     def feedback(self) -> str:
-        """The message with the hint appended, as shown below a failed case."""
-        parts = [p for p in (self.message, self.hint) if p]
+        """What a case's record shows below its verdict (Gradescope, JUnit): the root cause,
+        then the HINT, then the message."""
+        parts = [p for p in (self.cause and f"Root cause: {self.cause}", self.hint, self.message) if p]
         return "\n".join(parts)
 
     def line(self) -> str:
-        """One line: ``✅ rnn_step_forward [N=2, D=3, H=4]: 1/1``."""
+        """One line, the verdict as a word: ``PASS rnn_step_forward [N=2, D=3, H=4]: 1/1``."""
         if self.unscored:
-            return f"⏳ {self.grade_id} [{self.name}]: scored when your instructor grades ({fmt_points(self.max_score)})"
-        mark = "✅" if self.passed else "❌"
+            return f"LATER {self.grade_id} [{self.name}]: scored when your instructor grades ({fmt_points(self.max_score)})"
+        mark = "PASS" if self.passed else "FAIL"
         return f"{mark} {self.grade_id} [{self.name}]: {fmt_points(self.score)}/{fmt_points(self.max_score)}"
 
 
@@ -93,16 +94,6 @@ def by_exercise(results: Iterable[CaseResult]) -> dict[str, tuple[float, float]]
         s, m = out.get(r.grade_id, (0.0, 0.0))
         out[r.grade_id] = (s + r.score, m + r.max_score)
     return out
-
-
-def format_results(results: Iterable[CaseResult], *, indent: str = "    ") -> str:
-    """Plain text: one line per case, the feedback indented below each failed case."""
-    lines = []
-    for r in results:
-        lines.append(r.line())
-        if not r.passed and r.feedback():
-            lines.extend(indent + ln for ln in r.feedback().splitlines())
-    return "\n".join(lines)
 
 
 def scored(results: Iterable[CaseResult]) -> list[CaseResult]:

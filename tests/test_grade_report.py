@@ -52,6 +52,17 @@ def test_gradescope_results_have_the_documented_fields_and_visibility():
     json.dumps(out)          # plain JSON
 
 
+def test_a_platform_shows_the_root_cause_first_then_the_hint_then_the_mismatch():
+    carried = dict(case("rnn_forward", "N=2", True, 2.0), cause="The mismatch comes from your rnn_step_forward",
+                   carried=True)
+    failed = dict(case("rnn_forward", "N=3", False, 2.0, message="Mismatched elements: 4 / 4",
+                       hint="HINT: bias missing"), cause="Your rnn_forward calls your rnn_step_forward")
+    out = report.gradescope(record("f.ipynb@6", "graded", 2.0, [carried, failed]))
+    assert out["tests"][0]["output"] == "Root cause: The mismatch comes from your rnn_step_forward"
+    text = out["tests"][1]["output"]
+    assert text.index("Root cause: Your rnn_forward") < text.index("HINT: bias") < text.index("Mismatched")
+
+
 def test_junit_xml_parses_with_one_suite_per_submission(tmp_path):
     report.write_junit(RECORDS, tmp_path / "junit.xml")
     root = ET.parse(tmp_path / "junit.xml").getroot()
