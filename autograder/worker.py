@@ -280,6 +280,7 @@ def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot
     AnswerError = getattr(checks, "AnswerError", None)
     _asarray, _float64, _ndarray = np.asarray, np.float64, np.ndarray   # not ascontiguousarray: it makes 0-d 1-d
     _isinstance, _str, _float, _len, _list = isinstance, str, float, len, list
+    _callable, _sorted = callable, sorted
     _encode = encode_frame
     _restore = restore_modules
     _format_exc = traceback.format_exception_only
@@ -406,7 +407,7 @@ def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot
         lent, called = {}, set()
         for dep in job.get("trace", {}).get(f"{grade_id}/{i}", ()):
             dep_ex = assignment.exercise(dep)
-            if callable(ns.get(dep_ex.target)):
+            if _callable(ns.get(dep_ex.target)):
                 lent[dep_ex.target] = _traced(ns[dep_ex.target], dep_ex.target, called)
         for dep in job.get("replace", {}).get(f"{grade_id}/{i}", ()):
             dep_ex = assignment.exercise(dep)
@@ -435,7 +436,7 @@ def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot
             else:
                 ns.pop(name, None)
         if called:
-            header["called"] = sorted(called)
+            header["called"] = _sorted(called)
         flush()
         send(header, b"".join(payload))
     send({"t": "done"})
