@@ -36,7 +36,7 @@ import numpy as np
 from autograder import casedata, dependencies
 from autograder.answers import AnswerError
 from autograder.kinds import GRAD_CONSISTENT, ReferenceUnavailable, kind_of
-from autograder.kinds.base import NOT_DEFINED, reference, result
+from autograder.kinds.base import NOT_DEFINED, result
 from autograder.results import CaseResult
 from autograder.spec import Assignment, Case, Exercise
 
@@ -215,7 +215,7 @@ def grade_exercise(assignment: Assignment, grade_id: str, namespace, *, hidden: 
     """
     exercise = assignment.exercise(grade_id)
     cases = exercise.cases(hidden=hidden)
-    deps = [d for d in dependencies.dependencies(assignment, exercise) if d.grade_id in (failing or {})]
+    deps = dependencies.failing_dependencies(assignment, exercise, failing or {})
     results: list[CaseResult] = []
     limit = exercise_timeout(exercise)
     try:
@@ -241,12 +241,7 @@ def _grade_with_dependencies(assignment, exercise, case, namespace, deps, failin
         own = grade_case(exercise, case, namespace, assignment_id=assignment.id)
     if own.passed or own.unscored:
         return own
-    lent = [d for d in deps if dependencies.lendable(d)]
-    try:
-        for d in lent:
-            reference(d.reference)
-    except ReferenceUnavailable:
-        lent = []
+    lent = [d for d in deps if dependencies.can_lend(d)]
     again = None
     if lent:
         def call(gid, inputs):

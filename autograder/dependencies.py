@@ -32,7 +32,7 @@ import numpy as np
 from autograder.results import CaseResult
 from autograder.spec import Assignment, Exercise
 
-__all__ = ["Failing", "dependencies", "failing_hints", "lendable", "lend", "reference_outputs", "replaced", "traced",
+__all__ = ["Failing", "dependencies", "failing_dependencies", "failing_hints", "lendable", "can_lend", "lend", "reference_outputs", "replaced", "traced",
            "settle", "cause_unconfirmed"]
 
 # bound at import time: stand-ins run next to student code
@@ -46,6 +46,25 @@ def lendable(dep: Exercise) -> bool:
     reference can read: a failing one is named, not replaced.)"""
     return dep.kind == "function" and bool(dep.public) and all(
         isinstance(v, np.ndarray) for v in dep.public[0].inputs.values())
+
+
+def can_lend(dep: Exercise) -> bool:
+    """``lendable``, and its reference is importable in this process (not on a student's
+    machine, which has no ``solutions``)."""
+    from autograder.kinds.base import ReferenceUnavailable, reference
+
+    if not lendable(dep):
+        return False
+    try:
+        reference(dep.reference)
+    except ReferenceUnavailable:
+        return False
+    return True
+
+
+def failing_dependencies(assignment: Assignment, exercise: Exercise, failing: Mapping[str, "Failing"]) -> list:
+    """The exercises ``exercise`` uses (``dependencies``) that are in ``failing``."""
+    return [d for d in dependencies(assignment, exercise) if d.grade_id in failing]
 
 
 def dependencies(assignment: Assignment, exercise: Exercise) -> tuple[Exercise, ...]:

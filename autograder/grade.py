@@ -204,10 +204,10 @@ class IsolatedGrader(RunSupervisor):
         replace, trace = {}, {}
         for key, (ex, _) in self.cases.items():
             if not (own[key].passed or own[key].unscored):
-                deps = [d for d in dependencies.dependencies(self.assignment, ex) if d.grade_id in failing]
+                deps = dependencies.failing_dependencies(self.assignment, ex, failing)
                 if deps:
                     trace[key] = tuple(d.grade_id for d in deps)
-                    lent = tuple(d.grade_id for d in deps if dependencies.lendable(d) and self._has_reference(d))
+                    lent = tuple(d.grade_id for d in deps if dependencies.can_lend(d))
                     if lent:
                         replace[key] = lent
         if not trace:
@@ -222,23 +222,14 @@ class IsolatedGrader(RunSupervisor):
                 got = state.evaluated.get(key)
                 lent = [self.assignment.exercise(g) for g in replace.get(key, ())]
                 again = None if got is None or not lent else CaseResult.from_dict(self._score(key, got))
-                called = [self.assignment.exercise(g) for g in trace[key]
-                          if self.assignment.exercise(g).target in state.called.get(key, ())]
+                deps = [self.assignment.exercise(g) for g in trace[key]]
+                called = [d for d in deps if d.target in state.called.get(key, ())]
                 # named as root causes: the earlier exercises still wrong once their own cases are settled
                 result = dependencies.settle(ex, own[key], again, lent, called, dependencies.failing_hints(settled))
                 t = dict(result.to_dict(), grade_id=ex.grade_id)
             out.append(t)
             settled.append(CaseResult.from_dict(t))
         return out
-
-    def _has_reference(self, exercise) -> bool:
-        """Whether this process can compute ``exercise``'s reference (not on a student's machine,
-        where ``autograder check`` grades without ``solutions``)."""
-        try:
-            self.checks.reference(exercise.reference)
-            return True
-        except self.checks.ReferenceUnavailable:
-            return False
 
     def answer_call(self, gid: str, header: dict, payload: bytes) -> bytes:
         """The reply frame to a run's call of a lent function (``autograder.dependencies``): the
