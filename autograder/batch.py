@@ -74,6 +74,11 @@ def grade_batch(grader, paths, out: str | Path) -> list[dict]:
     return records
 
 
+def current_records(out: str | Path) -> list[dict]:
+    """The records of ``OUT`` that make the gradebook: one per submission graded there."""
+    return ResultStore(out).load()
+
+
 class ResultStore:
     """``OUT/results.jsonl`` plus the per-submission folders; see the module docstring."""
 
