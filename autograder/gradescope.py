@@ -1,4 +1,4 @@
-"""Gradescope autograder zips, their run step, and the GitHub Classroom workflow file.
+"""Gradescope autograder zips and their run step (GitHub's workflows are in ``autograder.github``).
 
 ``build_zip(assignment_id, path)`` writes a zip with Gradescope's documented layout (it is
 unpacked into ``/autograder/source``):
@@ -65,14 +65,6 @@ def build_zip(assignment_id: str, path: str | Path) -> Path:
                 for f in sorted(src.rglob("*")):
                     if f.is_file() and not any(s in f.parts for s in SKIP):
                         z.write(f, f"package/{f.relative_to(root).as_posix()}")
-    return path
-
-
-def write_workflow(path: str | Path, assignment_id: str | None = None) -> Path:
-    """Write the GitHub Classroom workflow (``$assignment`` filled in when given)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(template("github-classroom.yml", assignment=assignment_id or "CHANGE_ME"))
     return path
 
 

@@ -1,4 +1,5 @@
-"""Does each ``autograder`` verb do its job: check, gradescope, classroom-workflow, audit, demo?
+"""Does each ``autograder`` verb do its job: check, gradescope, audit, demo? (The GitHub workflows:
+test_github.py.)
 
 They run as subprocesses, the way students, CI and instructors call them, on the test
 assignment ``t_grade`` (tests/grade_fixtures/t_grade.py, found through
@@ -107,20 +108,6 @@ def test_gradescope_run_without_a_notebook_writes_a_zero_with_the_reason(tmp_pat
     assert proc.returncode == 0, proc.stderr
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == 0.0 and "t_grade.ipynb" in results["output"] and "answers.py" in results["output"]
-
-
-def test_classroom_workflow_is_valid_yaml_that_installs_and_runs_autograder_grade(tmp_path):
-    yaml = pytest.importorskip("yaml")
-    path = tmp_path / ".github" / "workflows" / "classroom.yml"
-    proc = autograder("classroom-workflow", "-o", str(path), "--assignment", "a1_rnn")
-    assert proc.returncode == 0, proc.stderr
-    doc = yaml.safe_load(path.read_text())
-    assert doc["env"]["ASSIGNMENT"] == "a1_rnn"
-    runs = "\n".join(s.get("run", "") for s in doc["jobs"]["grade"]["steps"])
-    assert 'autograder grade "${ASSIGNMENT}.ipynb" --assignment "${ASSIGNMENT}"' in runs
-    assert "apt-get install -y -q bubblewrap" in runs
-    assert 'pip install "${COURSE_PACKAGE}"' in runs
-    assert "${{ secrets.COURSE_PACKAGE }}" in path.read_text()
 
 
 def make_course(root: Path) -> None:
