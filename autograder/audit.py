@@ -4,7 +4,8 @@ nbgrader runs the test cells in the student's own kernel, where a submission can
 them, monkeypatch the checks or crash the kernel. The audit re-grades
 ``COURSE_DIR/submitted/<student>/<assignment>/*.ipynb`` with ``autograder grade`` and
 compares, per student and per exercise (nbgrader grade id = spec grade id), with the
-scores in ``COURSE_DIR/gradebook.db`` (read with ``nbgrader.api.Gradebook``).
+scores in ``COURSE_DIR/gradebook.db`` (read with ``nbgrader.api.Gradebook``). ``autograder
+audit`` exits 1 when any score differs, so a script or CI job can stop on it.
 """
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def audit(course_dir, assignment_id: str, *, limits=None, jobs: int = 1, out=Non
     differences, rows = [], []
     for rec in records:
         path = Path(rec["path"])
-        student, notebook = path.parent.parent.name, path.stem
+        student, notebook = rec.get("student") or path.parent.parent.name, path.stem
         ours_ex: dict[str, float] = {}
         for t in rec["tests"]:
             ours_ex[t["grade_id"]] = ours_ex.get(t["grade_id"], 0.0) + float(t["score"])

@@ -1,7 +1,9 @@
-"""The ``autograder`` command: grade, check, gradescope, classroom-workflow, audit, demo, student-kit, sync.
+"""The ``autograder`` command: grade, merge, check, gradescope, audit, demo, student-kit, sync, and the
+commands that modules register (report, export, github-workflow, github-collect).
 
-Exit codes: 0 when the command did its job (whatever the scores), 2 when the grader
-itself could not (bad arguments, unknown assignment, output folder not writable).
+Exit codes: 0 when the command did its job (whatever the scores), 1 when ``audit`` found
+scores that differ from nbgrader's, 2 when the grader itself could not (bad arguments,
+unknown assignment, no notebooks found, output folder not writable).
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED = 0, 2
+EXIT_OK, EXIT_DIFFERENT, EXIT_FAILED = 0, 1, 2
 
 
 def _add_limits(p: argparse.ArgumentParser) -> None:
@@ -30,6 +32,12 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
     p.add_argument("--spec", default=None, help=argparse.SUPPRESS)
 
 
+def _add_config(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", default=None, metavar="FILE",
+                   help="course configuration with due dates and the late penalty "
+                        "(default: ./autograder.toml when it exists; see autograder/late.py)")
+
+
 def _limits(args):
     from autograder.grade import Limits
 
@@ -44,46 +52,69 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description="Grade RNN course notebooks.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    g = sub.add_parser("grade", help="grade submissions, each in its own isolated process")
-    g.add_argument("submissions", nargs="+", help="notebook files or folders (searched for *.ipynb)")
+    g = sub.add_parser("grade", help="grade submissions, each in its own isolated process",
+                       description="Grade each student's submission in its own sandboxed process. Reads nbgrader's "
+                                   "submitted/<student>/<assignment>/ layout and flat folders of <student>.ipynb. "
+                                   "Re-running into the same --out grades only what is new or out of date "
+                                   "(a resubmission, a changed spec, data or reference); earlier results move "
+                                   "to history.jsonl.")
+    g.add_argument("submissions", nargs="+", help="notebook files or folders (searched for *.ipynb), "
+                                                  "e.g. submitted/")
     g.add_argument("--assignment", required=True, help="assignment id, e.g. a1_rnn")
     g.add_argument("--jobs", type=int, default=1, help="submissions graded at the same time (default 1)")
     g.add_argument("--out", default="graded", help="output folder (default ./graded); re-running resumes")
+    g.add_argument("--force", action="store_true", help="regrade every submission found, even up-to-date ones")
+    g.add_argument("--only", action="append", default=[], metavar="STUDENT",
+                   help="regrade this student only (repeatable); the others' results stay as they are")
+    _add_config(g)
     g.add_argument("--quiet", action="store_true", help="no progress lines")
     # JSON {"cell_ids": [...], "grade_ids": [...]}: test cells when the source notebook is not here.
     g.add_argument("--test-cells", default=None, help=argparse.SUPPRESS)
     _add_limits(g)
 
+    m = sub.add_parser("merge", help="gather result folders (e.g. shards graded on several machines) into one",
+                       description="Merge the result folders of `autograder grade` for one assignment into OUT: "
+                                   "each student's latest result is the grade, the others go to history.jsonl; "
+                                   "then write OUT's gradebook.csv and junit.xml.")
+    m.add_argument("out", metavar="OUT", help="the result folder to write (created if missing)")
+    m.add_argument("folders", nargs="+", metavar="FOLDER", help="result folders of autograder grade to merge in")
+    _add_config(m)
+
     c = sub.add_parser("check", help="self-check a notebook on the public cases (students)")
-    c.add_argument("notebook")
+    c.add_argument("notebook", help="the assignment notebook to check, e.g. a1_rnn.ipynb")
     c.add_argument("--assignment", default=None, help="default: the notebook's metadata, else its file name")
     _add_limits(c)
 
     z = sub.add_parser("gradescope", help="build a Gradescope autograder zip")
-    z.add_argument("assignment")
-    z.add_argument("-o", "--output", required=True, metavar="FILE.zip")
+    z.add_argument("assignment", help="assignment id, e.g. a1_rnn")
+    z.add_argument("-o", "--output", required=True, metavar="FILE.zip", help="where to write the zip")
 
-    w = sub.add_parser("classroom-workflow", help="write the GitHub Classroom workflow file")
-    w.add_argument("-o", "--output", default=".github/workflows/classroom.yml", metavar="PATH")
-    w.add_argument("--assignment", default=None, help="fill in this assignment id")
-
-    a = sub.add_parser("audit", help="re-grade nbgrader's submitted/ and list score differences")
-    a.add_argument("course_dir")
-    a.add_argument("--assignment", required=True)
-    a.add_argument("--jobs", type=int, default=1)
+    a = sub.add_parser("audit", help="re-grade nbgrader's submitted/ and list score differences",
+                       description="Re-grade COURSE_DIR/submitted/<student>/<assignment>/ in isolation and compare "
+                                   "with nbgrader's gradebook.db. Exit code 0: every score agrees; 1: some differ "
+                                   "(listed); 2: the audit could not run.")
+    a.add_argument("course_dir", help="the nbgrader course folder (holds submitted/ and gradebook.db)")
+    a.add_argument("--assignment", required=True, help="assignment id, e.g. a1_rnn")
+    a.add_argument("--jobs", type=int, default=1, help="submissions re-graded at the same time (default 1)")
     a.add_argument("--json", action="store_true", help="machine-readable output")
     a.add_argument("--out", default=None, help="where the re-grading results go (default: a temporary folder)")
     _add_limits(a)
 
     d = sub.add_parser("demo", help="build the release, grade the bundled sample submissions, print the gradebook")
     d.add_argument("--out", default=None, help="working folder (default: build/demo in the repository)")
-    d.add_argument("--jobs", type=int, default=2)
+    d.add_argument("--jobs", type=int, default=2, help="submissions graded at the same time (default 2)")
     d.add_argument("--assignment", action="append", default=None, metavar="ID",
                    help="only this assignment (repeatable; default: all)")
     y = sub.add_parser("sync", help="bring the notebooks' test cells, points, headings and totals, and the "
                                     "public data, in line with the specs")
     y.add_argument("ids", nargs="*", metavar="ASSIGNMENT", help="assignment ids (default: all)")
     y.add_argument("--check", action="store_true", help="write nothing; list what is out of date and exit 1 if any")
+
+    from autograder import export, github, item_analysis
+
+    item_analysis.register(sub)
+    export.register(sub)
+    github.register(sub)
 
     k = sub.add_parser("student-kit", help="build what students install: the self-check wheel (without "
                                            "solutions), the released notebooks and the lectures")
@@ -98,9 +129,10 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
     try:
-        return {"grade": cmd_grade, "check": cmd_check, "gradescope": cmd_gradescope,
-                "classroom-workflow": cmd_workflow, "audit": cmd_audit, "demo": cmd_demo,
-                "student-kit": cmd_kit, "sync": cmd_sync}[args.command](args)
+        if getattr(args, "func", None) is not None:
+            return args.func(args)
+        return {"grade": cmd_grade, "merge": cmd_merge, "check": cmd_check, "gradescope": cmd_gradescope,
+                "audit": cmd_audit, "demo": cmd_demo, "student-kit": cmd_kit, "sync": cmd_sync}[args.command](args)
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] not in ("autograder", "solutions", "samples", "nbgrader"):
             raise
@@ -146,14 +178,22 @@ def cmd_grade(args) -> int:
         return EXIT_FAILED
     from autograder.sandbox import submission_folders
 
+    from autograder import late
+    from autograder.submissions import discover
+
+    _limits(args)                                     # refuse bad limits before looking for notebooks
+    config = late.load_config(args.config)
+    discover(args.submissions, args.assignment)       # nothing to grade: say so before starting workers
     hide = [out, *submission_folders(args.submissions)]
     grader = _grader(args, hidden=True, progress=None if args.quiet else sys.stderr, hide=hide)
-    records = grader.grade_paths(args.submissions, out)    # computes every expected value first
+    # computes every expected value first
+    records = grader.grade_paths(args.submissions, out, force=args.force, only=args.only, config=config)
     counts = {}
     for r in records:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-    print(f"{len(records)} submissions in {out} ({summary or 'none'}): results.jsonl, junit.xml, gradebook.csv")
+    print(f"graded {grader.graded_now} submission(s) now; {len(records)} students in {out} ({summary or 'none'}): "
+          "gradebook.csv, results.jsonl, junit.xml")
     return EXIT_OK
 
 
@@ -179,6 +219,14 @@ def _assignment_of(path: str) -> str:
     except notebook_io.Malformed:
         pass
     return Path(path).stem
+
+
+def cmd_merge(args) -> int:
+    from autograder import batch, late
+
+    records = batch.merge(args.out, args.folders, config=late.load_config(args.config))
+    print(f"{len(records)} students in {args.out}: results.jsonl, history.jsonl, junit.xml, gradebook.csv")
+    return EXIT_OK
 
 
 def cmd_check(args) -> int:
@@ -217,14 +265,6 @@ def cmd_gradescope(args) -> int:
     return EXIT_OK
 
 
-def cmd_workflow(args) -> int:
-    from autograder import gradescope
-
-    path = gradescope.write_workflow(args.output, args.assignment)
-    print(f"wrote {path}")
-    return EXIT_OK
-
-
 def cmd_audit(args) -> int:
     from autograder import audit
 
@@ -234,7 +274,7 @@ def cmd_audit(args) -> int:
         print(json.dumps(report, indent=1))
     else:
         print(audit.format_report(report))
-    return EXIT_OK
+    return EXIT_DIFFERENT if report["differences"] else EXIT_OK
 
 
 def cmd_sync(args) -> int:

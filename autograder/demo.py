@@ -2,13 +2,18 @@
 
 1. Build the student release of every assignment with ``nbgrader generate_assignment``,
    in a copy of the course under ``build/demo/course`` (so the repository stays clean).
-2. Make the sample submissions of each assignment:
+2. Make the sample submissions of each assignment in nbgrader's layout,
+   ``submitted/<student>/<assignment>/<assignment>.ipynb`` with its ``timestamp.txt``:
      reference      the source notebook (every answer right),
      blank          the unmodified release (nothing answered),
-     student_a/b    the source notebook with one seeded mistake each (``samples/<id>.py``).
+     student_a/b    the source notebook with one seeded mistake each (``samples/<id>.py``);
+   everyone hands in an hour before the due date, except student_b, who is 26 hours late
+   with the first assignment. The due dates and the late rule are the course's
+   ``autograder.toml`` (``autograder.late``), written beside the release.
 3. Grade each assignment's submissions with the batch grader (isolated, two jobs), as
    ``autograder grade`` does.
-4. Print the gradebook: one row per student, one column per assignment.
+4. Print the gradebook: one row per student, one column per assignment, final scores
+   after the late penalty.
 
 Instructor side only: it needs ``assignments/``, ``samples/`` and ``nbgrader``.
 """
@@ -19,12 +24,29 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import nbformat
 
 REPO = Path(__file__).resolve().parent.parent
 STUDENTS = ("reference", "blank", "student_a", "student_b")
+FIRST_DUE = datetime(2026, 9, 18, 23, 59, tzinfo=timezone.utc)    # then one assignment a fortnight
+LATE_RULE = {"per_day": 10, "cap": 50}
+LATE_STUDENT, LATE_BY = "student_b", timedelta(hours=26)            # two started days on the first
+
+
+def due_dates(ids: list[str]) -> dict[str, datetime]:
+    return {aid: FIRST_DUE + timedelta(weeks=2 * k) for k, aid in enumerate(ids)}
+
+
+def write_config(path: Path, ids: list[str]) -> Path:
+    """The demo course's autograder.toml: a due date per assignment and the late rule."""
+    lines = ["# Written by autograder demo: due dates and the late penalty (autograder/late.py).", "[due]"]
+    lines += [f"{aid} = {when.isoformat().replace('+00:00', 'Z')}" for aid, when in due_dates(ids).items()]
+    lines += ["", "[late]", *(f"{k} = {v}" for k, v in LATE_RULE.items())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def assignment_ids() -> list[str]:
@@ -53,11 +75,11 @@ def build_release(course: Path, ids: list[str]) -> dict[str, Path]:
     return releases
 
 
-def write_submissions(folder: Path, aid: str, release: Path) -> dict[str, str]:
-    """Write the four sample submissions of ``aid``; returns student -> what it is."""
+def write_submissions(submitted: Path, aid: str, release: Path, due: datetime, ids: list[str]) -> dict[str, str]:
+    """Write the four sample submissions of ``aid`` into nbgrader's layout under ``submitted``,
+    each with the time nbgrader would have recorded; returns student -> what it is."""
     from samples import load_mistakes, make_submission, source_notebook
 
-    folder.mkdir(parents=True, exist_ok=True)
     source = source_notebook(aid)
     mistakes = load_mistakes(aid)
     made = {"reference": ("the source notebook", source),
@@ -65,17 +87,24 @@ def write_submissions(folder: Path, aid: str, release: Path) -> dict[str, str]:
     for student, mistake in zip(("student_a", "student_b"), mistakes):
         made[student] = (f"seeded mistake {mistake.name}", make_submission(source, mistake))
     for student, (_, nb) in made.items():
-        nbformat.write(nb, folder / f"{student}.ipynb")
+        folder = submitted / student / aid
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, folder / f"{aid}.ipynb")
+        late = student == LATE_STUDENT and aid == ids[0]
+        when = due + LATE_BY if late else due - timedelta(hours=1)
+        # nbgrader's timestamp.txt format: "%Y-%m-%d %H:%M:%S.%f %Z"
+        (folder / "timestamp.txt").write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f UTC") + "\n", encoding="utf-8")
     return {student: what for student, (what, _) in made.items()}
 
 
 def read_gradebook(path: Path) -> dict[str, dict]:
     with open(path, newline="", encoding="utf-8") as f:
-        return {Path(row["id"]).stem: row for row in csv.DictReader(f)}
+        return {row["student"]: row for row in csv.DictReader(f)}
 
 
 def format_table(ids: list[str], books: dict[str, dict[str, dict]]) -> str:
-    """Students as rows, assignments as columns, ``score/max`` in each cell, then a total."""
+    """Students as rows, assignments as columns, ``final/max`` in each cell (with the late
+    penalty when there is one), then a total."""
     header = ["student", *ids, "total"]
     rows = []
     for student in STUDENTS:
@@ -85,9 +114,11 @@ def format_table(ids: list[str], books: dict[str, dict[str, dict]]) -> str:
             if row is None:
                 cells.append("-")
                 continue
-            score, top = float(row["score"]), float(row["max_score"])
+            score, top = float(row.get("final_score", row["score"])), float(row["max_score"])
             got, possible = got + score, possible + top
             flag = "" if row["status"] == "graded" else f" ({row['status']})"
+            if float(row.get("penalty") or 0):
+                flag += f" ({row['late_days']} d late, -{float(row['penalty']):g})"
             cells.append(f"{score:g}/{top:g}{flag}")
         rows.append([student, *cells, f"{got:g}/{possible:g}"])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
@@ -110,13 +141,20 @@ def run(out: Path | None = None, jobs: int = 2, ids: list[str] | None = None) ->
     print(f"    release: {out / 'course' / 'release'}  ({time.perf_counter() - t0:.0f} s)")
 
     print("2/3 writing the sample submissions ...", flush=True)
+    from autograder import late
+
+    config_path = write_config(out / "course" / "autograder.toml", ids)
+    config = late.load_config(config_path)
+    submitted = out / "course" / "submitted"
     described = {}
     for aid in ids:
-        described[aid] = write_submissions(out / "submissions" / aid, aid, releases[aid])
+        described[aid] = write_submissions(submitted, aid, releases[aid], config.due[aid], ids)
     for aid in ids:
         mistakes = ", ".join(f"{s}: {described[aid][s].removeprefix('seeded mistake ')}"
                              for s in ("student_a", "student_b") if s in described[aid])
         print(f"    {aid:<18} reference, blank release, {mistakes}")
+    print(f"    due dates and late rule: {config_path}; {LATE_STUDENT} hands in {ids[0]} "
+          f"{LATE_BY.total_seconds() / 3600:g} hours late")
 
     print(f"3/3 grading with autograder grade --jobs {jobs} ...", flush=True)
     graded = out / "graded"
@@ -124,15 +162,14 @@ def run(out: Path | None = None, jobs: int = 2, ids: list[str] | None = None) ->
         shutil.rmtree(graded)
     books = {}
     for aid in ids:
-        folder = out / "submissions" / aid
-        grader = IsolatedGrader(aid, jobs=jobs, hidden=True, hide=[graded / aid, *submission_folders([folder])])
+        grader = IsolatedGrader(aid, jobs=jobs, hidden=True, hide=[graded / aid, *submission_folders([submitted])])
         if aid == ids[0] and grader.isolation_warning:
             print(f"    {grader.isolation_warning}")
-        grader.grade_paths([folder], graded / aid)
+        grader.grade_paths([submitted], graded / aid, config=config)
         books[aid] = read_gradebook(graded / aid / "gradebook.csv")
 
     print()
-    print("Gradebook (points per assignment; hidden cases included)")
+    print("Gradebook (final points per assignment, after the late penalty; hidden cases included)")
     print(format_table(ids, books))
     print()
     print(f"Results: {graded}/<assignment>/ holds gradebook.csv, junit.xml, results.jsonl "

@@ -41,7 +41,7 @@ from autograder.results import CaseResult
 from autograder.submissions import Submission, discover
 from autograder.supervisor import RunState, RunSupervisor
 from autograder.workers import fork_problem, transport
-from autograder.spec import load_assignment, spec_file
+from autograder.spec import graded_against, load_assignment, spec_file
 
 OUTPUT_IN_RECORD = 20_000      # characters of output kept in results.jsonl (all of it in output.txt)
 CALL_MAX_ELEMENTS = 1_000_000  # numbers in one argument of a lent function
@@ -103,6 +103,7 @@ class IsolatedGrader(RunSupervisor):
                 self.cases[(ex.grade_id, i)] = (ex, case)
         self._expected = {}
         self._encoded = {}
+        self.graded_against = graded_against(assignment_id, spec_path)
 
     @property
     def isolation_warning(self) -> str | None:
@@ -146,8 +147,9 @@ class IsolatedGrader(RunSupervisor):
     # -- one submission
     def grade_submission(self, sub: Submission, worker_box: list) -> dict:
         t0 = time.monotonic()
-        record = {"id": sub.id, "path": str(sub.path), "rel": sub.rel, "assignment": self.assignment_id,
-                  "sandbox": self.box.kind, "worker": self.Worker.kind}
+        record = {"id": sub.id, "student": sub.student or sub.path.stem, "path": str(sub.path), "rel": sub.rel,
+                  "assignment": self.assignment_id, "submitted_at": sub.submitted_at,
+                  "graded_against": self.graded_against, "sandbox": self.box.kind, "worker": self.Worker.kind}
         try:
             if sub.problem:
                 raise notebook_io.Malformed(sub.problem)
@@ -177,6 +179,8 @@ class IsolatedGrader(RunSupervisor):
         if state.timed_out and not (state.crashed or state.grader_error):
             status = "timeout"
         message_lines = list(dict.fromkeys(state.notes))
+        if sub.others:
+            message_lines.append(f"graded {sub.rel}; this student's other notebooks were not: {', '.join(sub.others)}")
         for k in sorted(state.cell_errors):
             error = state.cell_errors[k]     # the worker's words start "cell k" (answers.describe_cell_error)
             message_lines.append(error if error.startswith(f"cell {k}") else f"cell {k} raised {error}")
@@ -297,7 +301,7 @@ class IsolatedGrader(RunSupervisor):
     # -- batches
     def grade_file(self, path) -> dict:
         """Grade one notebook now (no output folder): the record of ``results.jsonl``."""
-        sub = discover([path])[0]
+        sub = discover([path], self.assignment_id)[0]
         box = [None]
         try:
             rec = self.grade_submission(sub, box)
@@ -307,9 +311,9 @@ class IsolatedGrader(RunSupervisor):
             if box[0] is not None:
                 box[0].close()
 
-    def grade_paths(self, paths, out: str | Path) -> list[dict]:
-        """Grade every submission not yet in ``OUT/results.jsonl``; return all records
-        (``autograder.batch``)."""
+    def grade_paths(self, paths, out: str | Path, *, force: bool = False, only=(), config=None) -> list[dict]:
+        """Grade each student's submission whose result in ``OUT`` is missing or out of date;
+        return the gradebook's records (``autograder.batch``)."""
         from autograder.batch import grade_batch
 
-        return grade_batch(self, paths, out)
+        return grade_batch(self, paths, out, force=force, only=only, config=config)

@@ -83,12 +83,17 @@ def write_junit(records: list[dict], path: str | Path) -> None:
     _atomic_write(Path(path), '<?xml version="1.0" encoding="UTF-8"?>\n' + junit_xml(records) + "\n")
 
 
-def write_gradebook(records: list[dict], path: str | Path, assignment=None) -> None:
-    """One row per submission: id, assignment, score, max_score, status, then one column per exercise.
+def write_gradebook(records: list[dict], path: str | Path, assignment=None, config=None) -> None:
+    """One row per student: who, the raw score, the late penalty and the final score, the
+    status, then one column per exercise, the message, the submission time and its id.
 
     ``status`` keeps ``error``, ``timeout`` and ``malformed`` apart from an honest ``graded``
-    0, so a crash never reads as a plain zero.
+    0, so a crash never reads as a plain zero. ``late_days`` is empty where lateness cannot
+    be told (no due date in the course configuration, or no submission time; ``autograder.late``).
     """
+    from autograder import late
+
+    config = config if config is not None else late.CourseConfig()
     if assignment is not None:
         exercises = [e.grade_id for e in assignment.exercises]
     else:
@@ -97,12 +102,16 @@ def write_gradebook(records: list[dict], path: str | Path, assignment=None) -> N
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["id", "assignment", "score", "max_score", "status", *exercises, "message"])
-        for r in records:
+        w.writerow(["student", "assignment", "score", "late_days", "penalty", "final_score", "max_score", "status",
+                    *exercises, "message", "submitted_at", "id"])
+        for r in sorted(records, key=lambda r: (r.get("student") or r["id"])):
             per = {e: 0.0 for e in exercises}
             for t in r.get("tests", []):
                 per[t.get("grade_id", "")] = per.get(t.get("grade_id", ""), 0.0) + float(t["score"])
             first = (r.get("message") or "").splitlines()[0][:200] if r.get("message") else ""
-            w.writerow([r["id"], r["assignment"], f"{float(r['score']):g}", f"{float(r['max_score']):g}",
-                        r["status"], *(f"{per[e]:g}" for e in exercises), first])
+            lateness = late.assess(r, config)
+            w.writerow([r.get("student") or r["id"], r["assignment"], f"{float(r['score']):g}",
+                        "" if lateness.days is None else lateness.days, f"{lateness.penalty:g}",
+                        f"{lateness.final:g}", f"{float(r['max_score']):g}", r["status"],
+                        *(f"{per[e]:g}" for e in exercises), first, r.get("submitted_at") or "", r["id"]])
     os.replace(tmp, path)

@@ -12,6 +12,7 @@ reference (``autograder/data/<assignment_id>.json``), hidden ones are computed f
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import os
@@ -235,6 +236,46 @@ def load_assignment(assignment_id: str, spec_path: str | None = None) -> Assignm
     if assignment.id != assignment_id:
         raise KeyError(f"spec {spec_path} defines assignment {assignment.id!r}, expected {assignment_id!r}")
     return casedata.with_stored_inputs(assignment)
+
+
+def assignment_ids() -> list[str]:
+    """The ids of the specs in ``autograder/specs``, in course order."""
+    return sorted(p.stem for p in (Path(__file__).resolve().parent / "specs").glob("*.py") if p.stem != "__init__")
+
+
+def _digest(paths) -> str | None:
+    h, any_file = hashlib.sha256(), False
+    for path in paths:
+        path = Path(path)
+        if path.is_file():
+            any_file = True
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:12] if any_file else None
+
+
+def graded_against(assignment_id: str, spec_path: str | None = None) -> dict:
+    """What a grade of ``assignment_id`` depends on, as short digests of file contents: the
+    spec, its public-case data and the reference (the ``solutions`` package, None where it
+    is not installed), and the grader's version. A result graded against other digests is
+    out of date: the points, cases or expected values may have changed since."""
+    from autograder import casedata
+
+    spec = spec_file(assignment_id, spec_path) or Path(__file__).resolve().parent / "specs" / f"{assignment_id}.py"
+    try:
+        found = importlib.util.find_spec("solutions")
+    except (ImportError, ValueError):
+        found = None
+    reference = None
+    if found is not None:
+        folders = [Path(p) for p in (found.submodule_search_locations or [])]
+        reference = _digest(sorted(f for d in folders for f in d.rglob("*.py") if "__pycache__" not in f.parts))
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+        grader = version("rnn-course")
+    except (ImportError, PackageNotFoundError):
+        grader = None
+    return {"spec": _digest([spec]), "data": _digest([casedata.data_path(assignment_id)]),
+            "reference": reference, "autograder": grader}
 
 
 def resolve(dotted: str) -> Any:

@@ -139,13 +139,22 @@ def make_course(root: Path) -> None:
 def test_audit_lists_only_the_submission_whose_nbgrader_score_differs(tmp_path):
     make_course(tmp_path / "course")
     proc = autograder("audit", str(tmp_path / "course"), "--assignment", "t_grade", "--json", *LIMITS)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr          # a score differs
     rep = json.loads(proc.stdout)
     assert rep["submissions"] == 2
     assert [(d["student"], d["ours"], d["nbgrader"]) for d in rep["differences"]] == [("bob", 4.0, 8.0)]
     assert rep["differences"][0]["exercises"] == {"sigmoid": {"ours": 0.0, "nbgrader": 4.0}}
     text = autograder("audit", str(tmp_path / "course"), "--assignment", "t_grade", *LIMITS)
-    assert "bob/t_grade: ours 4 (graded), nbgrader 8" in text.stdout
+    assert "bob/t_grade: ours 4 (graded), nbgrader 8" in text.stdout and text.returncode == 1
+
+    # once nbgrader's gradebook holds the scores bob's answers earn, nothing differs: exit 0
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{tmp_path / 'course' / 'gradebook.db'}") as gb:
+        gb.find_grade("sigmoid", "t_grade", "t_grade", "bob").auto_score = 0.0
+        gb.db.commit()
+    agreed = autograder("audit", str(tmp_path / "course"), "--assignment", "t_grade", *LIMITS)
+    assert agreed.returncode == 0 and "0 differ from nbgrader" in agreed.stdout, agreed.stdout + agreed.stderr
 
 
 def test_an_unknown_assignment_is_a_grader_failure_with_exit_code_2(tmp_path):
@@ -183,3 +192,19 @@ def test_check_finds_the_assignment_of_a_renamed_copy_from_its_setup_cell(tmp_pa
     nb.cells[1].source = "x = 1"
     nbformat.write(nb, path)
     assert _assignment_of(str(path)) == "alice copy (2)"      # no setup cell: the file name, as before
+
+
+def test_every_option_of_every_command_says_what_it_is_for():
+    """`autograder <command> --help` explains each argument: none is listed without a help text
+    (options hidden on purpose, with argparse.SUPPRESS, are not listed at all)."""
+    import argparse
+
+    from autograder.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert {"grade", "merge", "report", "export", "audit", "demo", "check"} <= set(commands.choices)
+    silent = [f"{name} {'/'.join(action.option_strings) or action.dest}"
+              for name, sub in commands.choices.items() for action in sub._actions
+              if not isinstance(action, argparse._HelpAction) and not action.help]
+    assert not silent, f"arguments without help text: {silent}"

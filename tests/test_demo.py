@@ -26,11 +26,18 @@ def test_demo_builds_the_release_grades_the_samples_and_prints_the_gradebook(tmp
     assert float(book["blank"]["score"]) == 0
     for student in ("student_a", "student_b"):
         assert 0 < float(book[student]["score"]) < total
+    # student_b hands in 26 hours after the due time: two started days at 10 % of the
+    # assignment's points each, 20 % of the total, taken from the raw score
+    raw = float(book["student_b"]["score"])
+    assert book["student_b"]["late_days"] == "2" and book["reference"]["late_days"] == "0"
+    assert float(book["student_b"]["penalty"]) == pytest.approx(min(raw, 0.2 * total))
+    assert float(book["student_b"]["final_score"]) == pytest.approx(raw - min(raw, 0.2 * total))
     # the printed table has one row per student with score/max
     rows = {line.split()[0]: line.split()[1] for line in out.splitlines()
             if line.split() and line.split()[0] in demo.STUDENTS}
     assert rows["reference"] == f"{total:g}/{total:g}"
     assert rows["blank"] == f"0/{total:g}"
+    assert rows["student_b"] == f"{float(book['student_b']['final_score']):g}/{total:g}"
     assert "gradebook.csv" in out and "results.json" in out
 
 

@@ -86,7 +86,7 @@ def test_rerunning_a_finished_batch_grades_nothing(reference_run):
     before = (out / "results.jsonl").read_bytes()
     proc = subprocess.run(grade_cmd(subs, out), check=True, capture_output=True, text=True, timeout=300)
     assert (out / "results.jsonl").read_bytes() == before
-    assert f"{N} submissions" in proc.stdout
+    assert f"graded 0 submission(s) now; {N} students" in proc.stdout
     assert "[" not in proc.stderr                           # no progress line: nothing graded
 
 
