@@ -40,8 +40,13 @@ RESULTS, HISTORY = "results.jsonl", "history.jsonl"
 
 
 def student_of(record: dict) -> str:
-    """The student a record is the grade of (records written before students were read: its id)."""
-    return record.get("student") or record["id"]
+    """The student a record is the grade of: its ``student``, else (a record written before
+    students were read) the file name its submission id starts with (``alice.ipynb@3f2a...``
+    is alice's, as a flat folder of submissions names them)."""
+    if record.get("student"):
+        return str(record["student"])
+    path = str(record.get("rel") or record["id"].rsplit("@", 1)[0])
+    return Path(path).stem or record["id"]
 
 
 def grade_batch(grader, paths, out: str | Path, *, force: bool = False, only=(), config=None) -> list[dict]:

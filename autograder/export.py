@@ -63,6 +63,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.batch import student_of
+
 FORMATS = ("canvas", "prairielearn")
 
 # Canvas's gradebook export/import layout (instructure/canvas-lms GradebookExporter, GradebookImporter).
@@ -119,15 +121,6 @@ def course_config(path: str | None):
         return late.load_config(path)
     except ValueError as exc:
         raise ExportError(str(exc)) from None
-
-
-def student_of(record: dict) -> str:
-    """The student's id: the record's ``student``, else the file name its submission id
-    starts with (``alice.ipynb@3f2a...`` is alice's, as a flat folder of submissions names them)."""
-    if record.get("student"):
-        return str(record["student"])
-    path = str(record.get("rel") or record["id"].rsplit("@", 1)[0])
-    return Path(path).stem or record["id"]
 
 
 @dataclass

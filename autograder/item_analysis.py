@@ -78,12 +78,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.batch import current_records, student_of
+from autograder.report import STATUSES
+
 EXIT_OK, EXIT_FAILED = 0, 2
 DEFAULT_TOP = 5
 MAX_BINS = 20
 CSV_COLUMNS = ("section", "exercise", "case", "item", "low", "high", "count", "rate", "mean_points",
                "max_points", "note")
-STATUSES = ("graded", "timeout", "error", "malformed")
 HINT_PREFIX = "HINT: "
 
 # rate -> colour, the verdict colours of autograder.results (white text reads on each)
@@ -194,11 +196,6 @@ class Analysis:
         return maxes.pop() if len(maxes) == 1 else None
 
 
-def student_name(record: dict) -> str:
-    """Who a record is: its ``student`` field, else the submission id."""
-    return str(record.get("student") or record["id"])
-
-
 def cause_summary(cause: str) -> str:
     """The first clause of a root-cause sentence: ``"The mismatch comes from your
     lstm_gates, which fails its own checks: ..."`` -> ``"The mismatch comes from your
@@ -256,7 +253,7 @@ def analyse(records: list[dict], folder: str = "") -> Analysis:
             exercises[ex.grade_id] = ExerciseStats(ex.grade_id, description=ex.description)
     students = []
     for rec in records:
-        students.append(Student(student_name(rec), str(rec.get("status", "")), float(rec.get("score", 0.0)),
+        students.append(Student(student_of(rec), str(rec.get("status", "")), float(rec.get("score", 0.0)),
                                 float(rec.get("max_score", 0.0)), str(rec.get("message") or "")))
         per: dict[str, list[dict]] = {}
         for t in rec.get("tests", []):
@@ -316,8 +313,6 @@ def load_records(out: str | Path) -> list[dict]:
     if not path.is_file():
         raise NoResults(f"no results.jsonl in {out}: expected the --out folder of `autograder grade` "
                         f"(grade the submissions first)")
-    from autograder.batch import current_records
-
     records = current_records(out)
     if not records:
         raise NoResults(f"{path} holds no graded submissions (expected one JSON record per line); "
