@@ -230,30 +230,12 @@ def cmd_merge(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from autograder.results import CaseResult, ExerciseFeedback, fmt_points, scored
+    from autograder.results import check_text
 
     assignment = args.assignment or _assignment_of(args.notebook)
     hide = [Path(args.notebook).absolute().parent]
     grader = _grader(args, hidden=False, assignment=assignment, hide=hide)
-    rec = grader.grade_file(args.notebook)
-    if rec["status"] == "malformed":
-        print(f"FAIL  {args.notebook} cannot be graded: {rec['message']}")
-        return EXIT_OK
-    results = [CaseResult.from_dict(t) for t in rec["tests"]]
-    by_exercise: dict[str, list] = {}
-    for r in results:
-        by_exercise.setdefault(r.grade_id, []).append(r)
-    for gid, cases in by_exercise.items():
-        print(ExerciseFeedback.of(cases, f"{gid} (public cases)").text())
-    if rec["message"]:
-        print("notes:")
-        for ln in rec["message"].splitlines():
-            print("    " + ln)
-    checked = scored(results)
-    waiting = sum(r.max_score for r in results if r.unscored)
-    later = f"; {fmt_points(waiting)} more points are scored then too (LATER)" if waiting else ""
-    print(f"public total: {fmt_points(sum(r.score for r in checked))}/{fmt_points(sum(r.max_score for r in checked))} "
-          f"(hidden cases run at grading time{later})")
+    print(check_text(grader.grade_file(args.notebook), args.notebook))
     return EXIT_OK
 
 

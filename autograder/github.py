@@ -512,41 +512,6 @@ def self_check(notebook: str | Path, assignment: str | None = None) -> tuple[str
     return assignment, grader.grade_file(notebook)
 
 
-def _exercises(rec: dict) -> dict[str, list]:
-    from autograder.results import CaseResult
-
-    by_exercise: dict[str, list] = {}
-    for t in rec.get("tests", []):
-        r = CaseResult.from_dict(t)
-        by_exercise.setdefault(r.grade_id, []).append(r)
-    return by_exercise
-
-
-def _totals(rec: dict) -> tuple[float, float, float]:
-    """(public points earned, public points possible, points scored only at grading)."""
-    from autograder.results import CaseResult, scored
-
-    results = [CaseResult.from_dict(t) for t in rec.get("tests", [])]
-    checked = scored(results)
-    return (sum(r.score for r in checked), sum(r.max_score for r in checked),
-            sum(r.max_score for r in results if r.unscored))
-
-
-def check_text(rec: dict, notebook: str) -> str:
-    """What ``autograder check`` prints for ``rec``."""
-    from autograder.results import ExerciseFeedback, fmt_points
-
-    if rec["status"] == "malformed":
-        return f"FAIL  {notebook} cannot be graded: {rec['message']}"
-    lines = [ExerciseFeedback.of(cases, f"{gid} (public cases)").text() for gid, cases in _exercises(rec).items()]
-    if rec.get("message"):
-        lines += ["notes:", *("    " + ln for ln in rec["message"].splitlines())]
-    got, possible, waiting = _totals(rec)
-    later = f"; {fmt_points(waiting)} more points are scored then too (LATER)" if waiting else ""
-    lines.append(f"public total: {fmt_points(got)}/{fmt_points(possible)} (hidden cases run at grading time{later})")
-    return "\n".join(lines)
-
-
 def _fence(text: str) -> str:
     """``text`` in a Markdown code block whose fence is longer than any run of backticks in it."""
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
@@ -561,14 +526,15 @@ def _cell(text: str) -> str:
 def markdown_summary(rec: dict, notebook: str, assignment: str) -> str:
     """The job summary: a table with one row per exercise (verdict, public points), the
     public total, then each exercise's feedback folded in a ``<details>``."""
-    from autograder.results import ExerciseFeedback, fmt_points, max_total, scored, total, verdict
+    from autograder.results import (ExerciseFeedback, cases_by_exercise, fmt_points, max_total, public_totals,
+                                    scored, total, verdict)
 
     name = Path(notebook).name
     out = [f"## Self-check of {name} ({assignment}, public cases)", ""]
     if rec["status"] == "malformed":
         out += [f"**FAIL**: the notebook cannot be graded: {_cell(rec['message'])}", ""]
         return "\n".join(out)
-    exercises = _exercises(rec)
+    exercises = cases_by_exercise(rec)
     out += ["| Exercise | Result | Points |", "|:--|:--|--:|"]
     for gid, cases in exercises.items():
         checked, later = scored(cases), max_total(c for c in cases if c.unscored)
@@ -576,7 +542,7 @@ def markdown_summary(rec: dict, notebook: str, assignment: str) -> str:
         if later:
             points += f"{' + ' if points else ''}{fmt_points(later)} at grading"
         out.append(f"| `{gid}` | {verdict(cases)} | {points} |")
-    got, possible, waiting = _totals(rec)
+    got, possible, waiting = public_totals(rec)
     later = f"; {fmt_points(waiting)} more points are scored then too" if waiting else ""
     out += ["", f"**Public total: {fmt_points(got)} / {fmt_points(possible)}** "
                 f"(the hidden cases run when your instructor grades{later})", ""]
@@ -602,12 +568,14 @@ def cmd_summary(args) -> int:
         print(f"autograder: no notebook {notebook} (expected the assignment's .ipynb file)", file=sys.stderr)
         return EXIT_FAILED
     assignment, rec = self_check(notebook, args.assignment)
+    from autograder.results import check_text, public_totals
+
     print(check_text(rec, str(notebook)))
     if args.markdown:
         with open(args.markdown, "a", encoding="utf-8") as f:
             f.write(markdown_summary(rec, str(notebook), assignment) + "\n")
     if args.strict:
-        got, possible, _ = _totals(rec)
+        got, possible, _ = public_totals(rec)
         if rec["status"] == "malformed" or got < possible:
             return EXIT_FINDINGS
     return EXIT_OK

@@ -316,3 +316,34 @@ class ExerciseFeedback:
             parts.append(f'<div class="autograder-other">{esc(other)}</div>')
         parts.append("</div>")
         return "\n".join(parts)
+
+
+def cases_by_exercise(rec: dict) -> dict[str, list]:
+    """The cases of a grading record as CaseResults, by exercise, in order."""
+    by_exercise: dict[str, list] = {}
+    for t in rec.get("tests", []):
+        r = CaseResult.from_dict(t)
+        by_exercise.setdefault(r.grade_id, []).append(r)
+    return by_exercise
+
+
+def public_totals(rec: dict) -> tuple[float, float, float]:
+    """(points earned, points possible, points scored only at grading) of a self-check record."""
+    results = [CaseResult.from_dict(t) for t in rec.get("tests", [])]
+    checked = scored(results)
+    return (sum(r.score for r in checked), sum(r.max_score for r in checked),
+            sum(r.max_score for r in results if r.unscored))
+
+
+def check_text(rec: dict, notebook: str) -> str:
+    """What ``autograder check`` prints for the record ``rec`` of ``notebook``: each exercise's
+    feedback, the notes, and the public total."""
+    if rec["status"] == "malformed":
+        return f"FAIL  {notebook} cannot be graded: {rec['message']}"
+    lines = [ExerciseFeedback.of(cases, f"{gid} (public cases)").text() for gid, cases in cases_by_exercise(rec).items()]
+    if rec.get("message"):
+        lines += ["notes:", *("    " + ln for ln in rec["message"].splitlines())]
+    got, possible, waiting = public_totals(rec)
+    later = f"; {fmt_points(waiting)} more points are scored then too (LATER)" if waiting else ""
+    lines.append(f"public total: {fmt_points(got)}/{fmt_points(possible)} (hidden cases run at grading time{later})")
+    return "\n".join(lines)
