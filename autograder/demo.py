@@ -12,8 +12,9 @@
    ``autograder.toml`` (``autograder.late``), written beside the release.
 3. Grade each assignment's submissions with the batch grader (isolated, two jobs), as
    ``autograder grade`` does.
-4. Print the gradebook: one row per student, one column per assignment, final scores
-   after the late penalty.
+4. Write each assignment's item analysis (``report.html``, ``autograder.item_analysis``) and
+   print the gradebook: one row per student, one column per assignment, final scores after
+   the late penalty.
 
 Instructor side only: it needs ``assignments/``, ``samples/`` and ``nbgrader``.
 """
@@ -127,6 +128,7 @@ def format_table(ids: list[str], books: dict[str, dict[str, dict]]) -> str:
 
 
 def run(out: Path | None = None, jobs: int = 2, ids: list[str] | None = None) -> int:
+    from autograder import item_analysis
     from autograder.grade import IsolatedGrader
     from autograder.sandbox import submission_folders
 
@@ -166,14 +168,15 @@ def run(out: Path | None = None, jobs: int = 2, ids: list[str] | None = None) ->
         if aid == ids[0] and grader.isolation_warning:
             print(f"    {grader.isolation_warning}")
         grader.grade_paths([submitted], graded / aid, config=config)
+        item_analysis.run(graded / aid)
         books[aid] = read_gradebook(graded / aid / "gradebook.csv")
 
     print()
     print("Gradebook (final points per assignment, after the late penalty; hidden cases included)")
     print(format_table(ids, books))
     print()
-    print(f"Results: {graded}/<assignment>/ holds gradebook.csv, junit.xml, results.jsonl "
-          f"and <submission>/results.json (Gradescope format).")
+    print(f"Results: {graded}/<assignment>/ holds gradebook.csv, report.html (what the class got wrong), "
+          f"junit.xml, results.jsonl and <submission>/results.json (Gradescope format).")
     print(f"Release for students: {out / 'course' / 'release'}")
     print(f"Done in {time.perf_counter() - t0:.0f} s.")
     return 0
