@@ -385,6 +385,80 @@ def _read_source_notebook(src, ctx):
     return b.insert_after(nb, "helpers", STEAL.format(path=str(path)), new_id="corpus-fault")
 
 
+# The attack an instructor found in plain process isolation: the import hook refuses the name
+# `solutions`, so copy the installed package's folder under another name and import that.
+# Each cell turns whatever stops it into one LookupError, so the message is the same whichever
+# isolation stops it (a missing folder in bubblewrap, a closed one for the user fallback).
+COPY_PACKAGE = """import glob, importlib.util, os, shutil, sys, tempfile
+import autograder
+
+def _reference_folder():
+    try:                                  # the grader's import hook may refuse the name
+        spec = importlib.util.find_spec("solutions")
+        if spec is not None and spec.submodule_search_locations:
+            return list(spec.submodule_search_locations)[0]
+    except ImportError:
+        pass
+    project = os.path.dirname(os.path.dirname(os.path.realpath(autograder.__file__)))
+    for folder in [os.path.join(p, "solutions") for p in sys.path if p] + [os.path.join(project, "solutions")]:
+        if os.path.isdir(folder):
+            return folder
+    raise FileNotFoundError("no solutions folder on the import path or next to autograder")
+
+try:
+    _copy = os.path.join(tempfile.mkdtemp(), "course_helpers")
+    shutil.copytree(_reference_folder(), _copy)
+    open(os.path.join(_copy, "__init__.py"), "w").close()   # its own imports name `solutions`: skip them
+    sys.path.insert(0, os.path.dirname(_copy))
+    from course_helpers.rnn import rnn_step_forward
+except OSError as exc:
+    raise LookupError(f"the reference is out of reach: {exc}") from None"""
+
+SOURCE_CELL = """import json
+try:
+    with open({path!r}) as f:
+        _cells = json.load(f)["cells"]
+    exec("".join(next(c["source"] for c in _cells if c.get("id") == "output-forward-solution")))
+except OSError as exc:
+    raise LookupError(f"the reference is out of reach: {{exc}}") from None"""
+
+OTHERS_CELL = """import glob, json, os
+_found = None
+# the output folder: the batch's results, and anything else in it
+for path in glob.glob({out!r} + "/**", recursive=True):
+    try:
+        with open(path) as f:
+            print("read", path, len(f.read()), "characters of the output folder")
+    except OSError:
+        pass
+# the other students' notebooks: their many_to_many_forward
+for path in glob.glob({subs!r} + "/*/*.ipynb") + glob.glob("../*/*.ipynb"):
+    if "copies_solutions_package" in path:
+        continue
+    try:
+        with open(path) as f:
+            cells = json.load(f)["cells"]
+    except (OSError, ValueError, LookupError, TypeError):
+        continue
+    sources = ["".join(c["source"]) for c in cells if c.get("id") == "many-to-many-solution"]
+    _found = next((s for s in sources if "glob" not in s), _found)      # not this very cell
+if _found is None:
+    raise LookupError("the reference is out of reach: no other notebook or result could be read")
+exec(_found)"""
+
+
+def _copy_solutions_package(src, ctx):
+    """rnn_step_forward from a copy of the installed solutions package; output_forward from the
+    instructor's source notebook; many_to_many_forward from another student's notebook (the
+    output folder is read too). The rest is the student's own, correct."""
+    nb = good(src)
+    b.cell(nb, "rnn-step-forward-solution").source = COPY_PACKAGE
+    path = b.REPO / "assignments" / A1 / f"{A1}.ipynb"
+    b.cell(nb, "output-forward-solution").source = SOURCE_CELL.format(path=str(path))
+    b.cell(nb, "many-to-many-solution").source = OTHERS_CELL.format(out=str(ctx.out), subs=str(ctx.subs))
+    return nb
+
+
 REACHING = [
     Entry("imports_solutions", "reaching for the answers", "rnn_step_forward imported from solutions.rnn",
           _import_solutions, lost=STEP_CHAIN, says=("ModuleNotFoundError",)),
@@ -393,6 +467,14 @@ REACHING = [
     Entry("reads_source_notebook", "reaching for the answers",
           "blank release whose solution cells exec the instructor's source notebook (solutions, hidden tests) from disk",
           _read_source_notebook, lose_all=True, says=("FileNotFoundError",)),
+    # 29 - rnn_step_forward 5 - worked_example 2 (computed with it) - output_forward 4 - many_to_many 3
+    # = 15: rnn_forward and many_to_one are the student's own code and keep their points by
+    # error carried forward.
+    Entry("copies_solutions_package", "reaching for the answers",
+          "the installed solutions package copied under another name and imported, output_forward from the "
+          "source notebook, many_to_many from another student's notebook; the rest correct",
+          _copy_solutions_package, lost=STEP_CHAIN + OUT_CHAIN + ("many_to_many",),
+          says=("the reference is out of reach",)),
 ]
 
 
