@@ -13,9 +13,13 @@ With bubblewrap (``/usr/bin/bwrap``) every grading worker runs in its own sandbo
 - ``--die-with-parent``: if the grader dies the sandbox dies with it.
 
 ``probe()`` runs a self-test once per process (the sandbox must start, hide the reference
-and have no network); when bubblewrap is missing or fails it, grading falls back to plain
-process isolation (fork, own process group, resource limits, temporary directory, an
-import hook that refuses ``solutions``) and says so in one warning line.
+and have no network). When bubblewrap is missing or fails it (or ``AUTOGRADER_BWRAP=0``)
+and the grader runs as root, as in Gradescope's and CI's containers, workers run as an
+unprivileged user the same folders are closed to with permission bits (``"user"``, see
+``autograder.user_sandbox``, which has a self-test of its own). Otherwise grading falls
+back to plain process isolation (fork, own process group, resource limits, temporary
+directory, an import hook that refuses ``solutions``), which does not protect the answers.
+Either fallback is said in one warning line.
 """
 from __future__ import annotations
 
@@ -26,6 +30,8 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from autograder import user_sandbox
 
 BWRAP_ENV = "AUTOGRADER_BWRAP"          # path of bwrap, or "0" to disable it
 SYSTEM_DIRS = ("/", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/opt", "/proc", "/dev", "/sys")
@@ -42,20 +48,56 @@ WORKER_ENV = {
 
 @dataclass
 class Sandbox:
-    """How workers are started: ``kind`` is ``"bwrap"`` or ``"process"``."""
+    """How workers are started: ``kind`` is ``"bwrap"``, ``"user"`` (as ``user``, an
+    unprivileged user the hidden folders are closed to) or ``"process"`` (neither).
+    ``reason``: why not bubblewrap; ``no_user``: why not the user fallback."""
 
     kind: str
     reason: str = ""
     bwrap: str | None = None
     hide: list[str] = field(default_factory=list)
     show: list[str] = field(default_factory=list)
+    user: user_sandbox.User | None = None
+    no_user: str = ""
 
     @property
     def warning(self) -> str | None:
         if self.kind == "bwrap":
             return None
-        return (f"warning: bubblewrap sandbox unavailable ({self.reason}); grading with plain "
-                "process isolation only (no file-system or network isolation)")
+        head = f"warning: bubblewrap sandbox unavailable ({self.reason}); "
+        if self.kind == "user":
+            return head + (f"grading as the unprivileged user {self.user.name} (uid {self.user.uid}), to whom the "
+                           "reference, the submissions and the output folder are closed; no network isolation")
+        if _package_dir("solutions") is None:      # a student's machine: no answers here to protect
+            return head + "grading with plain process isolation only (no file-system or network isolation)"
+        return head + ("plain process isolation only: the answers are NOT protected (a submission can read the "
+                       "reference, the other submissions and the output folder)"
+                       + (f", because {self.no_user}" if self.no_user else ""))
+
+    def popen_kwargs(self) -> dict:
+        """Extra ``subprocess.Popen`` arguments of a worker: the user to run as, no other group."""
+        if self.kind != "user":
+            return {}
+        return {"user": self.user.uid, "group": self.user.gid, "extra_groups": []}
+
+    def plan(self) -> user_sandbox.Plan:
+        return user_sandbox.Plan.of(self.hide, self.show)
+
+    def prepare(self, env: dict, prefix: str = "home-") -> tuple[dict, str | None, Path | None]:
+        """(environment, working directory, home) of a worker about to start; for ``"user"``
+        the hidden folders are closed first (until ``release()`` or the end of the process)
+        and the home is a new folder owned by the user: the caller removes it (``discard``).
+        Other kinds: ``env`` unchanged, and None for both."""
+        if self.kind != "user":
+            return env, None, None
+        root = user_sandbox.ensure((tuple(self.hide), tuple(self.show)), self.plan, self.user)
+        home = user_sandbox.new_home(prefix)
+        return user_env(env, root, home), str(root / "lib"), home
+
+    @staticmethod
+    def discard(home: Path | None) -> None:
+        if home is not None:
+            shutil.rmtree(home, ignore_errors=True)
 
     def command(self, argv: list[str], pass_fd: int | None = None) -> list[str]:
         """The command that runs ``argv`` inside the sandbox (``argv`` itself without one)."""
@@ -73,6 +115,21 @@ class Sandbox:
             cmd += ["--setenv", key, value]
         cmd += ["--chdir", "/tmp", "--"]
         return cmd + list(argv)
+
+
+def user_env(env: dict, root: Path, home: Path) -> dict:
+    """A user-mode worker's environment: its own home and temporary folder, and the
+    ``autograder`` package on the import path through ``root/lib`` (the project root, which
+    holds the package, is traverse-only: Python cannot list it to find the package there)."""
+    path = env.get("PYTHONPATH", "")
+    return dict(env, HOME=str(home), TMPDIR=str(home), TEMP=str(home), TMP=str(home), AUTOGRADER_SANDBOX="user",
+                PYTHONPATH=str(root / "lib") + (os.pathsep + path if path else ""))
+
+
+def release() -> None:
+    """Put back the permissions the user fallback closed (when no other grader holds them).
+    Also done at the end of the process; a worker started afterwards closes them again."""
+    user_sandbox.release(force=True)
 
 
 def _depth(path: str) -> tuple[int, str]:
@@ -184,6 +241,8 @@ def probe(extra_hide: list[str | Path] = (), extra_show: list[str | Path] = ()) 
     key = (tuple(hide), tuple(show))
     if key in _PROBE:
         return _PROBE[key]
+    if not _PROBE:
+        user_sandbox.restore_if_stale()        # modes a killed grader left closed
     setting = os.environ.get(BWRAP_ENV, "")
     if setting == "0":
         result = Sandbox("process", reason=f"{BWRAP_ENV}=0")
@@ -205,5 +264,35 @@ def probe(extra_hide: list[str | Path] = (), extra_show: list[str | Path] = ()) 
                     result = Sandbox("process", reason=f"bwrap self-test failed: {detail or 'exit code ' + str(proc.returncode)}")
             except (OSError, subprocess.TimeoutExpired) as exc:
                 result = Sandbox("process", reason=f"bwrap self-test failed: {exc}")
+    if result.kind != "bwrap":
+        result = _user_fallback(result.reason, hide, show)
     _PROBE[key] = result
     return result
+
+
+def _user_fallback(reason: str, hide: list[str], show: list[str]) -> Sandbox:
+    """Without bubblewrap: the ``"user"`` sandbox if the grader is root and its self-test
+    passes, else ``"process"`` saying why not."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return Sandbox("process", reason=reason, no_user="the grader is not root, so it cannot run submissions "
+                                                         "as another user")
+    try:
+        user = user_sandbox.lookup_user()
+    except user_sandbox.Unavailable as exc:
+        return Sandbox("process", reason=reason, no_user=str(exc))
+    box = Sandbox("user", reason=reason, hide=hide, show=show, user=user)
+    for needed in (sys.executable, *show):
+        why = user_sandbox.unreachable(needed, user)
+        if why:
+            return Sandbox("process", reason=reason, no_user=f"{user.name} cannot reach {needed}: {why}")
+    plan = box.plan()
+    try:
+        with user_sandbox.held(plan, user) as root:
+            home = user_sandbox.new_home("selftest-")
+            env = user_env(dict(os.environ, **{k: v for k, v in WORKER_ENV.items() if k != "HOME"}), root, home)
+            problem = user_sandbox.self_test(plan, user, env, cwd=str(root / "lib"))
+    except user_sandbox.Unavailable as exc:
+        problem = str(exc)
+    if problem:
+        return Sandbox("process", reason=reason, no_user=f"the self-test as {user.name} failed: {problem}")
+    return box

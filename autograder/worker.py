@@ -120,6 +120,7 @@ def direct_main(argv: list[str]) -> int:
     notebook prints goes to standard error. Used where the forking worker cannot run
     (see ``autograder.workers.PlainProcess``).
     """
+    _not_dumpable()
     reply_fd = os.dup(0)
     (length,) = struct.unpack(">Q", _read_exact(reply_fd, 8))
     job = json.loads(_read_exact(reply_fd, length).decode("utf-8"))
@@ -144,6 +145,7 @@ def worker_main(argv: list[str]) -> int:
     told to exit, in one loop over the control socket and the running child's pidfd."""
     if argv and argv[0] == "--direct":
         return direct_main(argv[1:])
+    _not_dumpable()
     ctl = socket.socket(fileno=int(argv[0]))
     assignment_id = argv[1]
     spec_path = argv[2] if len(argv) > 2 and argv[2] else None
@@ -197,6 +199,20 @@ def worker_main(argv: list[str]) -> int:
                 _cleanup(child[1], in_pid_ns)
             elif msg["cmd"] == "exit":
                 return 0
+
+
+def _not_dumpable() -> None:
+    """With the user sandbox every submission runs as the same user: make this process (and
+    the children it forks) not dumpable, so that another submission graded at the same time
+    cannot read or trace its memory through /proc or ptrace."""
+    if os.environ.get("AUTOGRADER_SANDBOX") != "user" or not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)     # PR_SET_DUMPABLE, 0
+    except (OSError, AttributeError):
+        pass
 
 
 def _fork_run(ctl, fds_in, shared) -> int:

@@ -144,6 +144,7 @@ class ForkWorker(_Handle):
         self.sock = None
         self.runs = 0
         self.ready = False
+        self.home = None            # the user sandbox's home of this worker (removed by kill)
 
     def spawn(self) -> "ForkWorker":
         """Start the worker process without waiting for it (it imports numpy and friends)."""
@@ -151,10 +152,13 @@ class ForkWorker(_Handle):
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         argv = [sys.executable, "-m", "autograder.worker", str(child.fileno()), self.assignment_id, self.spec_path or ""]
         self.stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(self.box.command(argv), pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
-                                     stdout=self.stderr, stderr=self.stderr, env=worker_env(), start_new_session=True,
-                                     cwd=tempfile.gettempdir())
-        child.close()
+        env, cwd, self.home = self.box.prepare(worker_env())
+        try:
+            self.proc = subprocess.Popen(self.box.command(argv), pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
+                                         stdout=self.stderr, stderr=self.stderr, env=env, start_new_session=True,
+                                         cwd=cwd or tempfile.gettempdir(), **self.box.popen_kwargs())
+        finally:
+            child.close()
         self.sock = parent
         return self
 
@@ -217,6 +221,8 @@ class ForkWorker(_Handle):
         if self.sock is not None:
             self.sock.close()
         self.proc = self.sock = None
+        self.box.discard(self.home)
+        self.home = None
 
     def close(self) -> None:
         if self.sock is not None:
@@ -302,13 +308,14 @@ class PlainProcess(_Handle):
                 sys.executable, "-m", "autograder.worker", "--direct", self.assignment_id, self.spec_path or ""]
         extra = ({"start_new_session": True} if os.name == "posix"
                  else {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)})
-        scratch = tempfile.mkdtemp(prefix="autograder-run-")      # the run's temporary files, removed after it
-        env = worker_env()
+        # the run's temporary files, removed after it (with the user sandbox: a home the user owns)
+        env, _, home = self.box.prepare(worker_env(), prefix="run-")
+        scratch = str(home) if home is not None else tempfile.mkdtemp(prefix="autograder-run-")
         if self.box.kind != "bwrap":       # bubblewrap gives the run a fresh /tmp of its own
             env.update(TMPDIR=scratch, TEMP=scratch, TMP=scratch)
         try:
             proc = subprocess.Popen(self.box.command(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, env=env, cwd=scratch, **extra)
+                                    stderr=subprocess.PIPE, env=env, cwd=scratch, **extra, **self.box.popen_kwargs())
         except OSError as exc:
             shutil.rmtree(scratch, ignore_errors=True)
             raise WorkerDied(f"cannot start Python for the submission: {exc}") from None

@@ -192,9 +192,23 @@ def test_each_result_equals_grading_that_submission_alone(batch):
             box[0].close()
 
 
+def fallback_here() -> str:
+    """The sandbox grading uses here without bubblewrap: ``"user"`` when the grader is root
+    and nobody can reach this Python (tests/test_fallback_isolation.py), else ``"process"``."""
+    from autograder import user_sandbox
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return "process"
+    user = user_sandbox.lookup_user()
+    reachable = not (user_sandbox.unreachable(sys.executable, user) or user_sandbox.unreachable(sys.prefix, user))
+    return "user" if reachable else "process"
+
+
 @pytest.mark.parametrize("setting", ["0", "/bin/false"])
 def test_without_a_working_bubblewrap_grading_falls_back_with_a_warning_line(tmp_path, setting):
-    """AUTOGRADER_BWRAP=0 disables bwrap; /bin/false stands for a bwrap that fails its self-test."""
+    """AUTOGRADER_BWRAP=0 disables bwrap; /bin/false stands for a bwrap that fails its self-test.
+    A root grader whose Python nobody can reach (this machine's is under /root) falls back to
+    plain process isolation, elsewhere to the user fallback; the warning line says which."""
     nbformat = pytest.importorskip("nbformat")
     nb_path = tmp_path / "good.ipynb"
     nbformat.write(faults.honest_notebooks()["good"][0], nb_path)
@@ -203,8 +217,11 @@ def test_without_a_working_bubblewrap_grading_falls_back_with_a_warning_line(tmp
     assert proc.returncode == 0, proc.stderr
     warnings = [ln for ln in proc.stderr.splitlines() if ln.startswith("warning: bubblewrap sandbox unavailable")]
     assert len(warnings) == 1
+    kind = fallback_here()
+    said = {"user": "grading as the unprivileged user", "process": "plain process isolation only"}[kind]
+    assert said in warnings[0], warnings[0]
     rec = next(iter(records_by_rel(tmp_path / "out").values()))
-    assert (rec["sandbox"], rec["score"], rec["status"]) == ("process", 8.0, "graded")
+    assert (rec["sandbox"], rec["score"], rec["status"]) == (kind, 8.0, "graded")
 
 
 # -- without the forking worker (macOS, Windows): a plain process per run ---------------------
