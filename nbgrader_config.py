@@ -12,7 +12,10 @@ import os
 import re
 import sys
 
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbformat import NotebookNode
+from nbgrader.api import MissingEntry
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades, OverwriteCells
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from traitlets import List
 
@@ -48,6 +51,52 @@ c.Execute.interrupt_on_timeout = True
 # A submission that prints without end still produces a readable feedback file.
 c.LimitOutput.max_lines = 400
 c.LimitOutput.max_traceback = 100
+
+# --- autograde: put the hidden tests back without calling it tampering -----------------
+class OverwriteReleasedCells(OverwriteCells):
+    """nbgrader's OverwriteCells, silent about test cells the student received as released.
+
+    ``generate_assignment`` saves each locked cell in the gradebook (source and checksum)
+    *before* it removes the hidden test regions, then writes the release without them.
+    ``autograde`` compares the checksum of the submitted cell with the saved one, so every
+    test cell with hidden tests differs even in an untouched release: nbgrader logs
+    "Attribute 'checksum' for cell ... has changed!" for each of them and puts the saved
+    source back, which is how the hidden tests get run at all. The cause is that order in
+    nbgrader itself (SaveCells runs before ClearHiddenTests, and must: the gradebook has to
+    keep the hidden tests).
+
+    Here a locked cell whose submitted source is exactly the released form of the saved
+    source (the saved source with its hidden regions removed, by ClearHiddenTests and its
+    configured delimiters, as generate_assignment did) gets the saved source back first,
+    so nbgrader's check then finds it unchanged. Any other edit of a locked cell, and any
+    change of its type, lock or points, still reaches nbgrader's check as it came:
+    warned about and restored as before.
+    """
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id is not None:
+            try:
+                saved = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
+            except MissingEntry:            # nbgrader's own check below reports the unknown cell
+                saved = None
+            if saved is not None and saved.locked and cell.source != saved.source \
+                    and cell.source == self._released_source(saved):
+                cell.source = saved.source
+        return super().preprocess_cell(cell, resources, cell_index)
+
+    def _released_source(self, saved):
+        """The source generate_assignment released for a saved cell: its hidden regions removed.
+        (Only grade cells may hold hidden regions, so the saved cell is handed over as one.)"""
+        released = NotebookNode(cell_type=saved.cell_type, source=saved.source,
+                                metadata=NotebookNode(nbgrader=NotebookNode(grade=True, grade_id=saved.name)))
+        ClearHiddenTests(parent=self).preprocess_cell(released, {}, 0)
+        return released.source
+
+
+# nbgrader's sanitizing steps with OverwriteCells replaced, the rest as nbgrader has them.
+c.Autograde.sanitize_preprocessors = [OverwriteReleasedCells if pp is OverwriteCells else pp
+                                      for pp in Autograde.class_traits()["sanitize_preprocessors"].default()]
 
 # --- feedback: the student sees public tests and their output, never hidden ones ------
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
