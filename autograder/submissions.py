@@ -112,29 +112,30 @@ def discover(paths: list[str | Path], assignment: str | None = None) -> list[Sub
     ``assignment`` (an id) recognises nbgrader's layout and leaves out the folders of other
     assignments; without it every notebook file is its own student's.
     """
-    found: list[tuple[Path, Path | None]] = []        # (notebook or unreadable path, folder given)
+    # (a path read as a notebook, or a student's folder without one; the folder it was found in)
+    found: list[tuple[Path, Path | None, bool]] = []
     anchors: list[Path] = []
     others = _known_assignments() - {assignment} if assignment else set()
     for arg in paths:
         p = Path(arg).absolute()
         anchors.append(p if p.is_dir() else p.parent)
-        if not p.is_dir():
-            found.append((p, None))
+        if not p.is_dir() or p.suffix == ".ipynb":          # a folder named like a notebook is a bad notebook
+            found.append((p, None, False))
             continue
         inner = sorted(q for q in p.rglob("*.ipynb")
                        if not any(s in q.relative_to(p).parts for s in SKIP_PARTS)
                        and not (q.parent.name in others and q.parent != p))
         # nbgrader's layout: a student's assignment folder without a notebook is that student's
-        # malformed submission; so is an empty folder given by name.
+        # malformed submission
         empty = []
         if assignment:
             empty = sorted(d for d in p.rglob(assignment) if d.is_dir() and not any(d.glob("*.ipynb"))
                            and not any(s in d.relative_to(p).parts for s in SKIP_PARTS))
-        found.extend((q, p) for q in inner)
-        found.extend((d, p) for d in empty)
-        if not inner and not empty:
-            found.append((p, p))
-    if not any(q.is_file() or (q.is_dir() and q != g) for q, g in found):
+        found.extend((q, p, False) for q in inner)
+        found.extend((d, p, True) for d in empty)
+        if not inner and not empty:                          # kept, as a malformed submission
+            found.append((p, None, False))
+    if not any(empty or (q.exists() and (q.is_file() or q.suffix == ".ipynb")) for q, _, empty in found):
         where = ", ".join(str(a) for a in paths) or "no paths"
         layout = (f"submitted/<student>/{assignment}/{assignment}.ipynb or <student>.ipynb" if assignment
                   else "*.ipynb files")
@@ -142,10 +143,10 @@ def discover(paths: list[str | Path], assignment: str | None = None) -> list[Sub
     root = Path(os.path.commonpath([str(a) for a in anchors])) if anchors else Path.cwd()
 
     per_student: dict[str, list[Submission]] = {}
-    for p, given in found:
+    for p, given, empty in found:
         rel = os.path.relpath(p, root) if p != root else p.name
         problem, data, when = None, None, None
-        if p.is_dir() and p != given:
+        if empty:
             problem = f"no notebook in the student's folder {rel}"
             digest = "empty"
         else:
@@ -155,10 +156,10 @@ def discover(paths: list[str | Path], assignment: str | None = None) -> list[Sub
             except notebook_io.Malformed as exc:
                 problem = str(exc)
                 digest = "missing" if not p.exists() else ("directory" if p.is_dir() else "unreadable")
-        student = _student_of(p, given, assignment) if not (p.is_dir() and p == given) else p.name
+        student = _student_of(p, given, assignment)
         try:
-            when = read_timestamp(p if p.is_dir() else p.parent) if assignment and (
-                p.parent.name == assignment or p.name == assignment) else None
+            when = read_timestamp(p if empty else p.parent) if assignment and (
+                p.parent.name == assignment or (empty and p.name == assignment)) else None
         except ValueError as exc:
             problem = problem or str(exc)
         sub = Submission(p, rel, f"{rel}@{digest}", data, problem, student, when)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, when the autograder image is built (as root, in /autograder/source).
 # It installs this course's package (autograder + solutions, from package/ in the zip) into a
-# virtualenv, and Debian's bubblewrap for the sandbox (grading falls back to plain process
-# isolation, with a warning line, if the container does not allow it).
+# virtualenv, and Debian's bubblewrap for the sandbox. Where the container does not allow
+# bubblewrap, submissions run as the user nobody with the reference and the results closed to
+# it (the grader runs as root here, and nobody can reach /autograder/venv); the one warning
+# line of the run says which mode was used (README, "What each isolation mode protects").
 # Needs Python >= 3.11: choose an Ubuntu 24.04 base image, or this script installs python3.11.
 set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
