@@ -64,25 +64,39 @@ def read_timestamp(folder: Path) -> str | None:
     """nbgrader's ``timestamp.txt`` in ``folder`` as ISO 8601 UTC, or None when there is none.
 
     nbgrader writes ``2026-11-20 14:03:11.123456 UTC`` (its ``timestamp_format`` and time
-    zone); it is read with nbgrader's own parser when nbgrader is installed. A file that
-    cannot be read as a time raises ValueError naming it.
+    zone: a name, or a numeric offset such as ``-0500``); ISO 8601 is read too. Parsed with
+    dateutil as nbgrader's ``parse_utc`` does (importing nbgrader itself takes seconds). A
+    file that cannot be read as a time raises ValueError naming it.
     """
     path = folder / TIMESTAMP_FILE
     if not path.is_file():
         return None
     text = path.read_text(encoding="utf-8", errors="replace").strip()
+    from dateutil import parser, tz
+
     try:
-        try:
-            from nbgrader.utils import parse_utc
-        except ImportError:
-            when = datetime.fromisoformat(text)
-            when = when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
+        parts = text.split(" ")
+        if len(parts) == 3:              # nbgrader: date, time, zone
+            zone = parts[2]
+            zone = tz.tzoffset(None, _offset_seconds(zone)) if zone.lstrip("+-").isdigit() else tz.gettz(zone)
+            if zone is None:
+                raise ValueError(f"unknown time zone {parts[2]!r}")
+            when = parser.parse(" ".join(parts[:2])).replace(tzinfo=zone)
         else:
-            when = parse_utc(text)
-    except (ValueError, OverflowError, TypeError) as exc:
+            when = parser.isoparse(text)
+    except (ValueError, OverflowError) as exc:
         raise ValueError(f"{path}: expected a time such as '2026-11-20 14:03:11.123456 UTC' "
                          f"(nbgrader's timestamp.txt), got {text[:80]!r}") from exc
-    return when.replace(tzinfo=timezone.utc).isoformat()
+    if when.tzinfo is None:              # nbgrader's own times without a zone are UTC
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).isoformat()
+
+
+def _offset_seconds(zone: str) -> int:
+    """``-0500`` -> -18000 (nbgrader writes numeric zones as ±HHMM)."""
+    sign = -1 if zone.startswith("-") else 1
+    digits = zone.lstrip("+-").rjust(4, "0")
+    return sign * (int(digits[:-2]) * 3600 + int(digits[-2:]) * 60)
 
 
 def _known_assignments() -> set[str]:

@@ -220,3 +220,32 @@ def test_merge_gathers_shards_into_one_gradebook(term):
     book = gradebook(root / "graded")
     assert {s: float(r["score"]) for s, r in book.items()} == {"alice": 8, "bob": 4, "carol": 8}
     assert all((root / "graded" / batch.slug(r["id"]) / "results.json").is_file() for r in book.values())
+
+
+@pytest.mark.parametrize("text", ["2026-10-01 20:00:00.000000 UTC", "2026-10-01 20:00:00.250000 EST",
+                                  "2026-03-29 01:30:00.000000 Europe/Berlin",
+                                  "2026-10-01 20:00:00.000000 America/New_York"])
+def test_submission_times_are_read_as_nbgrader_reads_its_own_timestamp_txt(tmp_path, text):
+    """The oracle is nbgrader's own parser (nbgrader.utils.parse_utc, naive UTC)."""
+    from datetime import datetime
+
+    from nbgrader.utils import parse_utc
+
+    from autograder.submissions import read_timestamp
+
+    (tmp_path / "timestamp.txt").write_text(text + "\n")
+    ours = datetime.fromisoformat(read_timestamp(tmp_path))
+    assert ours.utcoffset().total_seconds() == 0
+    assert ours.replace(tzinfo=None) == parse_utc(text)
+
+
+def test_a_numeric_zone_is_an_offset_in_hours_and_minutes(tmp_path):
+    """20:00 at -0500 is 01:00 UTC the next day; 20:00 at +0130 is 18:30 UTC. (nbgrader's own
+    parse_utc reads "-0500" as -500 seconds; nbgrader writes zone names, so this only matters
+    for files written by other tools.)"""
+    from autograder.submissions import read_timestamp
+
+    for text, utc in (("2026-10-01 20:00:00.000000 -0500", "2026-10-02T01:00:00+00:00"),
+                      ("2026-10-01 20:00:00.000000 +0130", "2026-10-01T18:30:00+00:00")):
+        (tmp_path / "timestamp.txt").write_text(text)
+        assert read_timestamp(tmp_path) == utc
