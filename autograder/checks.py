@@ -82,13 +82,16 @@ def time_limit(seconds: float | None, what: str = "the cases"):
 # -- evaluate (student side) and the reference (instructor side) --------------------------
 
 def evaluate(exercise: Exercise, case: Case, namespace: Mapping[str, Any], *,
-             shapes: Mapping[str, tuple] | None = None) -> dict:
+             shapes: Mapping[str, tuple] | None = None, diagnose: bool = True) -> dict:
     """Run the student's answer on the case; return plain data (see the module docstring).
 
     shapes: expected shapes by output name, only to word rejection messages (optional).
+    diagnose: also gather what only words the feedback and never decides the verdict (a
+    gradient exercise's numerical gradients of the student's own forward); False where only
+    the verdict is wanted (a case evaluated again with correct stand-ins).
     Raises AnswerError with the student-facing message.
     """
-    return kind_of(exercise).evaluate(exercise, case, namespace, shapes=shapes)
+    return kind_of(exercise).evaluate(exercise, case, namespace, shapes=shapes, diagnose=diagnose)
 
 
 def compute_expected(exercise: Exercise, case: Case) -> dict:

@@ -2,7 +2,7 @@
 
 A kind has three steps (see ``autograder.checks`` for where each runs):
 
-- ``evaluate(exercise, case, namespace, shapes=...)``: student side, next to student code:
+- ``evaluate(exercise, case, namespace, shapes=..., diagnose=...)``: student side, next to student code:
   call the student's answer and return plain data (float64 arrays, numbers, short
   strings), or raise ``AnswerError`` with the student's message;
 - ``expected(exercise, case)``: instructor side: the reference's plain data for a case;
@@ -47,7 +47,7 @@ class Kind:
         """The names the student defines for this exercise."""
         return (exercise.target,)
 
-    def evaluate(self, exercise: Exercise, case: Case, namespace, *, shapes=None) -> dict:
+    def evaluate(self, exercise: Exercise, case: Case, namespace, *, shapes=None, diagnose=True) -> dict:
         raise NotImplementedError
 
     def expected(self, exercise: Exercise, case: Case) -> dict:

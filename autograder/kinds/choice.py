@@ -57,7 +57,7 @@ def options(expected) -> str:
 class ChoiceKind(Kind):
     name = "choice"
 
-    def evaluate(self, exercise, case, namespace, *, shapes=None):
+    def evaluate(self, exercise, case, namespace, *, shapes=None, diagnose=True):
         value = lookup(namespace, exercise.target)
         if value is None:
             return {UNANSWERED: "None"}

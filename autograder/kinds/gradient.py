@@ -84,7 +84,7 @@ class GradientKind(Kind):
     def answer_names(self, exercise):
         return (exercise.target,) + ((exercise.forward,) if exercise.forward else ())
 
-    def evaluate(self, exercise, case, namespace, *, shapes=None):
+    def evaluate(self, exercise, case, namespace, *, shapes=None, diagnose=True):
         from autograder.numgrad import eval_numerical_gradient
 
         if not exercise.forward:
@@ -115,6 +115,8 @@ class GradientKind(Kind):
                 total += _float(_np_sum(arr * d))
             return total
 
+        if not diagnose:             # the verdict does not depend on them: only the note does
+            return out
         for g in exercise.outputs:
             name = g[1:]
             if name in fwd_inputs and _type(fwd_inputs[name]) is _ndarray:
