@@ -102,6 +102,9 @@ class IsolatedGrader(RunSupervisor):
                 if case.hidden and not hidden:
                     continue
                 self.cases[(ex.grade_id, i)] = (ex, case)
+        # each case's earlier exercises: calls to them are watched from the first run on
+        self.uses = {key: tuple(d.grade_id for d in dependencies.dependencies(self.assignment, ex))
+                     for key, (ex, _) in self.cases.items() if ex.uses}
         self._expected = {}
         self._variants = {}
         self._variants_lock = threading.Lock()
@@ -168,7 +171,7 @@ class IsolatedGrader(RunSupervisor):
             tests = [self._score(key, f"not graded: the submission is malformed ({exc})") for key in self.cases]
             return self._finish(record, "malformed", str(exc), tests, "", t0)
         cells = notebook_io.cells_to_run(nb, self.markers)
-        state = RunState(cells=cells, pending=list(self.cases), deadline=t0 + self.budget)
+        state = RunState(cells=cells, pending=list(self.cases), deadline=t0 + self.budget, trace=self.uses)
         try:
             self._run(state, worker_box)
         except Exception as exc:  # noqa: BLE001  (a grader failure on one submission must not stop the batch)
@@ -211,35 +214,39 @@ class IsolatedGrader(RunSupervisor):
         return d
 
     def _carry_forward(self, first: RunState, tests: list[dict], worker_box: list) -> list[dict]:
-        """Evaluate again each failed case of an exercise that uses the student's failing earlier
-        functions (``autograder.dependencies``), in one more run of the notebook: with correct
-        stand-ins for the ones that can be lent, watching calls to the others; settle every such
-        case's result."""
+        """Settle each failed case of an exercise that uses the student's failing earlier
+        functions (``autograder.dependencies``): evaluated again in one more run of the notebook
+        with correct stand-ins for those that can be lent; for the others, the calls the first
+        run saw name them."""
         own = {key: CaseResult.from_dict(t) for key, t in zip(self.cases, tests)}
         failing = dependencies.failing_hints(own.values())
-        replace, trace = {}, {}
+        replace, settle = {}, {}
         for key, (ex, _) in self.cases.items():
             if not (own[key].passed or own[key].unscored):
                 deps = dependencies.failing_dependencies(self.assignment, ex, failing)
                 if deps:
-                    trace[key] = tuple(d.grade_id for d in deps)
+                    settle[key] = tuple(d.grade_id for d in deps)
                     lent = tuple(d.grade_id for d in deps if dependencies.can_lend(d))
                     if lent:
                         replace[key] = lent
-        if not trace:
+        if not settle:
             return tests
-        state = RunState(cells=first.cells, pending=list(trace), deadline=first.deadline, replace=replace,
-                         trace=trace, skip_cells=set(first.skip_cells))
-        self._run(state, worker_box)
+        state = first
+        if replace:
+            state = RunState(cells=first.cells, pending=list(replace), deadline=first.deadline, replace=replace,
+                             trace={key: settle[key] for key in replace}, skip_cells=set(first.skip_cells),
+                             again=True)
+            self._run(state, worker_box)
         out, settled = [], []
         for key, t in zip(self.cases, tests):
-            if key in trace:
+            if key in settle:
                 ex = self.cases[key][0]
-                got = state.evaluated.get(key)
                 lent = [self.assignment.exercise(g) for g in replace.get(key, ())]
-                again = None if got is None or not lent else CaseResult.from_dict(self._score(key, got))
-                deps = [self.assignment.exercise(g) for g in trace[key]]
-                called = [d for d in deps if d.target in state.called.get(key, ())]
+                got = state.evaluated.get(key) if lent else None
+                again = None if got is None else CaseResult.from_dict(self._score(key, got))
+                seen = state.called if lent else first.called
+                deps = [self.assignment.exercise(g) for g in settle[key]]
+                called = [d for d in deps if d.target in seen.get(key, ())]
                 # named as root causes: the earlier exercises still wrong once their own cases are settled
                 result = dependencies.settle(ex, own[key], again, lent, called, dependencies.failing_hints(settled))
                 t = dict(result.to_dict(), grade_id=ex.grade_id)

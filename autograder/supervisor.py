@@ -68,6 +68,7 @@ class RunState:
     replace: dict = field(default_factory=dict)       # (gid, i) -> grade ids lent for that case
     trace: dict = field(default_factory=dict)         # (gid, i) -> grade ids whose calls are reported
     called: dict = field(default_factory=dict)        # (gid, i) -> targets the student's code called
+    again: bool = False             # a run for error carried forward: only verdicts and calls count
 
 
 class RunSupervisor:
@@ -183,6 +184,7 @@ class RunSupervisor:
                            if (gid, i) in state.pending},
                "trace": {f"{gid}/{i}": list(deps) for (gid, i), deps in state.trace.items()
                          if (gid, i) in state.pending},
+               "again": state.again,
                "limits": self.limits.child_limits(self.budget)}
         try:
             msg_r, out_r, reply_w = worker.begin(att.run, job)

@@ -434,7 +434,7 @@ def _child(job, msg_fd, out_fd, assignment, cases, checks, transformer, snapshot
             shapes = job.get("shapes", {}).get(f"{grade_id}/{i}")
             # evaluated again for error carried forward: only the verdict and the calls count
             values = evaluate(exercise, case, ns, shapes={k: tuple(v) for k, v in shapes.items()} if shapes else None,
-                              diagnose=f"{grade_id}/{i}" not in job.get("trace", {}))
+                              diagnose=not job.get("again"))
             _restore(builtins_only)
             header["values"], payload = encode(values)
         except BaseException as exc:  # noqa: BLE001
