@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -197,30 +196,6 @@ def cmd_grade(args) -> int:
     return EXIT_OK
 
 
-_GRADER_CALL = re.compile(r"""Grader\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)""")
-
-
-def _assignment_of(path: str) -> str:
-    """The notebook's assignment: its metadata, else the ``Grader("<id>")`` of its setup
-    cell, else its file name (students rename their copies, so the name comes last)."""
-    from autograder import notebook_io
-
-    try:
-        nb = notebook_io.read_notebook(path)
-        meta = nb.metadata.get("autograder", {}) if hasattr(nb, "metadata") else {}
-        if isinstance(meta, dict) and isinstance(meta.get("assignment"), str):
-            return meta["assignment"]
-        for cell in nb.cells:
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else str(source)
-            found = _GRADER_CALL.search(source) if cell.get("cell_type") == "code" else None
-            if found:
-                return found.group(1)
-    except notebook_io.Malformed:
-        pass
-    return Path(path).stem
-
-
 def cmd_merge(args) -> int:
     from autograder import batch, late
 
@@ -230,9 +205,10 @@ def cmd_merge(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from autograder import notebook_io
     from autograder.results import check_text
 
-    assignment = args.assignment or _assignment_of(args.notebook)
+    assignment = args.assignment or notebook_io.assignment_of(args.notebook)
     hide = [Path(args.notebook).absolute().parent]
     grader = _grader(args, hidden=False, assignment=assignment, hide=hide)
     print(check_text(grader.grade_file(args.notebook), args.notebook))

@@ -504,8 +504,8 @@ def self_check(notebook: str | Path, assignment: str | None = None) -> tuple[str
     from autograder.grade import IsolatedGrader
 
     if assignment is None:
-        from autograder.cli import _assignment_of
-        assignment = _assignment_of(str(notebook))
+        from autograder.notebook_io import assignment_of
+        assignment = assignment_of(notebook)
     grader = IsolatedGrader(assignment, hidden=False, hide=[Path(notebook).absolute().parent])
     if grader.isolation_warning:
         print(grader.isolation_warning, file=sys.stderr)

@@ -143,3 +143,25 @@ def source_markers(assignment_id: str, root: Path | None = None) -> "TestCellMar
         return markers_from_source(read_notebook(root / "assignments" / assignment_id / f"{assignment_id}.ipynb"))
     except Malformed:
         return None
+
+
+_GRADER_CALL = re.compile(r"""Grader\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)""")
+
+
+def assignment_of(path: str | Path) -> str:
+    """The notebook's assignment: its metadata, else the ``Grader("<id>")`` of its setup
+    cell, else its file name (students rename their copies, so the name comes last)."""
+    try:
+        nb = read_notebook(path)
+        meta = nb.metadata.get("autograder", {}) if hasattr(nb, "metadata") else {}
+        if isinstance(meta, dict) and isinstance(meta.get("assignment"), str):
+            return meta["assignment"]
+        for cell in nb.cells:
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else str(source)
+            found = _GRADER_CALL.search(source) if cell.get("cell_type") == "code" else None
+            if found:
+                return found.group(1)
+    except Malformed:
+        pass
+    return Path(path).stem

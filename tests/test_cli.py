@@ -180,7 +180,7 @@ def test_bad_limits_are_refused_with_what_was_expected(tmp_path):
 
 def test_check_finds_the_assignment_of_a_renamed_copy_from_its_setup_cell(tmp_path):
     """Students rename their copies; the assignment id then comes from `Grader("a1_rnn")`."""
-    from autograder.cli import _assignment_of
+    from autograder.notebook_io import assignment_of
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# My work"),
@@ -188,10 +188,10 @@ def test_check_finds_the_assignment_of_a_renamed_copy_from_its_setup_cell(tmp_pa
                                           'grader = Grader("a1_rnn")')]
     path = tmp_path / "alice copy (2).ipynb"
     nbformat.write(nb, path)
-    assert _assignment_of(str(path)) == "a1_rnn"
+    assert assignment_of(str(path)) == "a1_rnn"
     nb.cells[1].source = "x = 1"
     nbformat.write(nb, path)
-    assert _assignment_of(str(path)) == "alice copy (2)"      # no setup cell: the file name, as before
+    assert assignment_of(str(path)) == "alice copy (2)"      # no setup cell: the file name, as before
 
 
 def test_every_option_of_every_command_says_what_it_is_for():

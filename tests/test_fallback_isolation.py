@@ -15,10 +15,11 @@ and the output folder are closed to it with permission bits. These tests force t
 - what is closed is what a hand-written layout says, the self-test catches what mode bits
   do not show (an ACL), and the plain fallback says that the answers are not protected.
 
-The user must be able to run Python. On a machine whose environment resolves to a Python
-under /root (which nobody cannot traverse: this one), ``user_python`` builds a virtual
-environment from the system's Python of the same version, with the project's
-site-packages hard-linked into it.
+The user must be able to run Python and reach the project. On a machine whose environment
+resolves to a Python under /root (which nobody cannot traverse: this one), or whose checkout
+is in a private folder (a clone in ``mktemp -d``), ``user_env`` builds a virtual environment
+from the system's Python of the same version, with the project's site-packages hard-linked
+into it and, where needed, a reachable copy of the project.
 """
 from __future__ import annotations
 
@@ -69,17 +70,27 @@ def state_dir():
     shutil.rmtree(folder, ignore_errors=True)
 
 
+#: what the grader needs of the project, copied when nobody cannot reach the checkout
+PROJECT_PARTS = ("pyproject.toml", "README.md", "autograder", "solutions", "samples", "assignments")
+
+
 @pytest.fixture(scope="module")
-def user_python():
-    """A Python ``nobody`` can run, with the project's packages: this one if it can, else a
-    venv of the system's Python of the same version in a folder anyone may traverse."""
+def user_env():
+    """(python, project): a Python ``nobody`` can run and the project it grades with. This
+    Python and this checkout when nobody can reach both; else a venv of the system's Python
+    of the same version, in a folder anyone may traverse, with this environment's
+    site-packages hard-linked in and, when the checkout itself is out of nobody's reach (a
+    clone in a private temporary folder, or under /root), a copy of the project that the
+    venv imports instead of the checkout."""
     as_root()
     user = user_sandbox.lookup_user()
-    if not user_sandbox.unreachable(sys.executable, user) and not user_sandbox.unreachable(sys.prefix, user):
-        yield sys.executable
+    python_ok = not user_sandbox.unreachable(sys.executable, user) and not user_sandbox.unreachable(sys.prefix, user)
+    project_ok = not user_sandbox.unreachable(str(REPO / "autograder"), user)
+    if python_ok and project_ok:
+        yield sys.executable, REPO
         return
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    base = shutil.which(version, path="/usr/bin:/usr/local/bin")
+    base = sys.executable if python_ok else shutil.which(version, path="/usr/bin:/usr/local/bin")
     if base is None or user_sandbox.unreachable(base, user):
         pytest.skip(f"no {version} that {user.name} can run")
     folder = Path(tempfile.mkdtemp(prefix="ag-uservenv-"))
@@ -91,9 +102,32 @@ def user_python():
                                 capture_output=True, text=True)
         if linked.returncode:
             pytest.skip(f"cannot hard-link the site-packages: {linked.stderr[-300:]}")
-        yield str(folder / "venv" / "bin" / "python")
+        project = REPO
+        if not project_ok:
+            project = folder / "project"
+            for part in PROJECT_PARTS:
+                src = REPO / part
+                if src.is_dir():
+                    shutil.copytree(src, project / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+                elif src.is_file():
+                    project.mkdir(exist_ok=True)
+                    shutil.copy2(src, project / part)
+            for top, dirs, files in os.walk(project):          # as a checkout would have them
+                os.chmod(top, 0o755)
+                for name in files:
+                    os.chmod(os.path.join(top, name), 0o644)
+            # the venv imports the copy: the editable install's finder (a hard link) goes
+            for f in site.glob("__editable__*rnn_course*"):
+                f.unlink()
+            (site / "rnn_course_project.pth").write_text(str(project) + "\n")
+        yield str(folder / "venv" / "bin" / "python"), project
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def user_python(user_env):
+    return user_env[0]
 
 
 def open_folder(prefix: str) -> Path:
@@ -115,9 +149,11 @@ def grade_entries(python: str, root: Path, entries, env: dict) -> dict:
         for d in [root, *root.rglob("*")]:
             if d.is_dir():
                 os.chmod(d, 0o755)
+        # run from the corpus folder: `python -m` puts the working directory first on the path,
+        # and the checkout's own packages must not stand in for those of ``python``'s project
         proc = subprocess.run([python, "-m", "autograder", "grade", str(ctx.subs), "--assignment", aid,
                                "--out", str(ctx.out), "--jobs", "2", "--quiet", *LIMITS],
-                              capture_output=True, text=True, env=env, timeout=900)
+                              capture_output=True, text=True, env=env, timeout=900, cwd=root)
         procs.append(proc)
         results = ctx.out / "results.jsonl"
         for line in (results.read_text().splitlines() if results.exists() else []):
@@ -229,13 +265,14 @@ def modes_under(folder: Path) -> dict[str, tuple[int, int, int]]:
     return out
 
 
-def test_after_grading_every_project_file_has_exactly_its_permissions_again(user_python, state_dir):
+def test_after_grading_every_project_file_has_exactly_its_permissions_again(user_env, state_dir):
+    user_python, project = user_env
     root = open_folder("ag-modes-")
     folders = set(Path(tempfile.gettempdir()).glob("autograder-user-*"))
     try:
-        before = modes_under(REPO)
+        before = modes_under(project)
         got = grade_entries(user_python, root, [by_name("correct")], fallback_env(state_dir))
-        after = modes_under(REPO)
+        after = modes_under(project)
         graded = modes_under(root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -436,7 +473,7 @@ def probe_with(python: str, env: dict, extra_hide=()) -> dict:
     code = ("import json, sys; from autograder import sandbox; b = sandbox.probe(extra_hide=sys.argv[1:]); "
             "print(json.dumps({'kind': b.kind, 'warning': b.warning}))")
     proc = subprocess.run([python, "-c", code, *map(str, extra_hide)], env=env, capture_output=True, text=True,
-                          cwd=REPO, timeout=120)
+                          cwd=tempfile.gettempdir(), timeout=120)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
