@@ -238,11 +238,25 @@ def _cell_index(notebook: Path, *, grade_id: str) -> int:
     raise AssertionError(f"{notebook.name} has no cell with grade_id {grade_id!r}")
 
 
-def _run_cell(page, k: int):
+def _run_cell(page, k: int, tries: int = 3):
+    """Select cell k and run it (Shift+Enter); done when its prompt shows a new execution
+    count: [ ] or [m] -> [*] -> [n]. A click that lands while the page reflows (MathJax
+    typesetting above) can leave the key press with another cell or none: when the prompt
+    has not changed after a while, select and press again."""
     cell = page.locator(f"{NOTEBOOK} .jp-Cell").nth(k)
-    cell.locator(".jp-InputPrompt").click()           # select in command mode
-    page.keyboard.press("Shift+Enter")
-    # done when the prompt shows an execution count: [ ] -> [*] -> [n]
+    prompt = cell.locator(".jp-InputPrompt")
+    before = prompt.text_content()
+    changed = ("([sel, k, before]) => { const p = document.querySelectorAll(sel)[k].querySelector('.jp-InputPrompt');"
+               " return p.textContent !== before && /\\[(\\*|\\d+)\\]/.test(p.textContent); }")
+    for attempt in range(tries):
+        prompt.click()                                # select in command mode
+        page.keyboard.press("Shift+Enter")
+        try:
+            page.wait_for_function(changed, arg=[f"{NOTEBOOK} .jp-Cell", k, before], timeout=15_000)
+            break
+        except sync_api.TimeoutError:
+            if attempt == tries - 1:
+                raise
     page.wait_for_function(
         "([sel, k]) => { const c = document.querySelectorAll(sel)[k];"
         " return /\\[\\d+\\]/.test(c.querySelector('.jp-InputPrompt').textContent); }", arg=[f"{NOTEBOOK} .jp-Cell", k])
