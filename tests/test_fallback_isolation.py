@@ -95,6 +95,7 @@ def user_env():
         pytest.skip(f"no {version} that {user.name} can run")
     folder = Path(tempfile.mkdtemp(prefix="ag-uservenv-"))
     os.chmod(folder, 0o755)
+    project = REPO
     try:
         subprocess.run([base, "-m", "venv", "--without-pip", str(folder / "venv")], check=True, capture_output=True)
         site = folder / "venv" / "lib" / version / "site-packages"
@@ -102,9 +103,10 @@ def user_env():
                                 capture_output=True, text=True)
         if linked.returncode:
             pytest.skip(f"cannot hard-link the site-packages: {linked.stderr[-300:]}")
-        project = REPO
         if not project_ok:
-            project = folder / "project"
+            # in a folder of its own: a test closes the venv's folder to see the Python refused
+            project = Path(tempfile.mkdtemp(prefix="ag-userproject-")) / "project"
+            os.chmod(project.parent, 0o755)
             for part in PROJECT_PARTS:
                 src = REPO / part
                 if src.is_dir():
@@ -123,6 +125,8 @@ def user_env():
         yield str(folder / "venv" / "bin" / "python"), project
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        if project != REPO:
+            shutil.rmtree(project.parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -216,11 +220,14 @@ def test_reaching_for_the_answers_gets_exactly_what_it_deserves(user_batch, name
         assert fragment in text, f"{fragment!r} not in:\n{text[-2000:]}"
 
 
-def test_the_copied_package_is_stopped_where_the_reference_is(user_batch):
+def test_the_copied_package_is_stopped_where_the_reference_is(user_batch, user_env):
     """The reported attack fails on the closed solutions folder itself (not on something
-    incidental), and its reads of the source notebook and of a classmate's folder fail too."""
+    incidental): the installed package of the project the grader runs from (``user_env``).
+    Its reads of the source notebook (at the path the corpus gives it) and of a classmate's
+    folder fail too."""
+    _, project = user_env
     text = " ".join(user_batch["records"]["copies_solutions_package"]["message"].split())
-    assert f"Permission denied: '{REPO / 'solutions'}'" in text, text[-2000:]
+    assert f"Permission denied: '{project / 'solutions'}'" in text, text[-2000:]
     assert f"Permission denied: '{REPO / 'assignments' / 'a1_rnn' / 'a1_rnn.ipynb'}'" in text, text[-2000:]
     assert "no other notebook or result could be read" in text
 
