@@ -23,9 +23,9 @@ K classes / horizon.
 """
 import numpy as np
 
-from ..gru import gru_step_backward, gru_step_forward
-from ..lstm import lstm_step_backward, lstm_step_forward
-from ..rnn import rnn_step_backward, rnn_step_forward
+from ..gru import gru_step_forward
+from ..lstm import lstm_step_forward
+from ..rnn import rnn_step_forward
 
 __all__ = ["K", "PREFIX", "GATES", "make_recall_data", "make_forecast_data", "softmax_cross_entropy",
            "adam_update", "init_params", "train_recall", "train_forecast", "recall_accuracy",
@@ -137,11 +137,9 @@ def init_params(cell, D, H, V, rng):
 
 
 def _last_state(cell, p, x):
-    """Run the reference step function over x (N, T, D) from zero states.
-
-    Step by step, as the notebook does: the per-step matrices are small, and numpy's BLAS
-    then stays on one thread (whole-sequence matmuls go multi-threaded and crawl on a
-    loaded machine). Returns the last state (N, H) and the per-step caches.
+    """Run the reference step function over x (N, T, D) from zero states: the scorers'
+    forward, the course's step functions one step at a time, independent of the training
+    loops below. Returns the last state (N, H) and the per-step caches.
     """
     N, T, _ = x.shape
     H = p["Wh"].shape[0]
@@ -157,24 +155,156 @@ def _last_state(cell, p, x):
     return h, caches
 
 
-def _grads_last(cell, caches, dlast):
-    """BPTT from a gradient on the last state only (many-to-one): dWx, dWh, db."""
-    dh, dc = dlast, np.zeros_like(dlast)
-    g = None
-    for cache in reversed(caches):
-        if cell == "lstm":
-            _, dh, dc, dWx, dWh, db = lstm_step_backward(dh, dc, cache)
-        elif cell == "gru":
-            _, dh, dWx, dWh, db = gru_step_backward(dh, cache)
-        else:
-            _, dh, dWx, dWh, db = rnn_step_backward(dh, cache)
-        if g is None:
-            g = {"Wx": dWx, "Wh": dWh, "b": db}
-        else:
-            g["Wx"] += dWx
-            g["Wh"] += dWh
-            g["b"] += db
-    return g
+def _array(scratch, name, shape):
+    """An array of ``shape`` to write into: ``scratch[name]`` when ``scratch`` (a dict that
+    one training run passes to every step) holds one of that shape, else a new one kept
+    there. Every step of a run has the same shapes; fresh arrays of a few hundred kB at
+    every step would cost the kernel's page faults each time."""
+    if scratch is None:
+        return np.empty(shape)
+    a = scratch.get(name)
+    if a is None or a.shape != shape:
+        a = scratch[name] = np.empty(shape)
+    return a
+
+
+def _forward_last(cell, p, x, scratch=None):
+    """The cell over x (N, L, D) from zero states, arranged for training speed.
+
+    The same maths as the step functions (``_last_state``) in fewer numpy calls: the input
+    projection x_t Wx + b of all steps is one call, each step of the loop does the
+    recurrence h_{t-1} Wh and the activations in place, time-major (L, N, .) so a step
+    reads contiguous rows, and the sigmoids are (1 + tanh(a / 2)) / 2 (the same function),
+    one ufunc for all gates. ``np.matmul`` of a stack runs one small product per step, so
+    BLAS stays on one thread however loaded the machine is. Returns the last state (N, H)
+    and what ``_backward_last`` needs. ``scratch``: see ``_array``.
+    """
+    Wx, Wh, b = p["Wx"], p["Wh"], p["b"]
+    N, L, D = x.shape
+    H = Wh.shape[0]
+    xs = _array(scratch, "xs", (L, N, D))
+    xs[...] = x.transpose(1, 0, 2)                           # time-major
+    A = np.matmul(xs, Wx, out=_array(scratch, "A", (L, N, Wx.shape[1])))   # x_t Wx of every step
+    A += b
+    hs = _array(scratch, "hs", (L + 1, N, H))                # hs[t] = h_{t-1}; hs[0] = h_0 = 0
+    hs[0] = 0.0
+    if cell == "rnn":
+        for t in range(L):
+            a = A[t]
+            a += hs[t] @ Wh
+            np.tanh(a, out=hs[t + 1])
+        return hs[L], (xs, A, hs)
+    if cell == "lstm":
+        half, shift = np.full(4 * H, 0.5), np.full(4 * H, 0.5)   # i, f, o: sigmoid(a) = 0.5 tanh(0.5 a) + 0.5
+        half[2 * H:3 * H], shift[2 * H:3 * H] = 1.0, 0.0     # g: tanh(a)
+        cs = _array(scratch, "cs", (L + 1, N, H))            # cs[t] = c_{t-1}
+        cs[0] = 0.0
+        tanh_c = _array(scratch, "tanh_c", (L, N, H))
+        for t in range(L):
+            a = A[t]
+            a += hs[t] @ Wh
+            a *= half
+            np.tanh(a, out=a)
+            a *= half
+            a += shift
+            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            c = np.multiply(f, cs[t], out=cs[t + 1])         # c_t = f * c_{t-1} + i * g
+            c += i * g
+            np.tanh(c, out=tanh_c[t])
+            np.multiply(o, tanh_c[t], out=hs[t + 1])         # h_t = o * tanh(c_t)
+        return hs[L], (xs, A, hs, cs, tanh_c)
+    Wh_rz, Wh_n = Wh[:, :2 * H], Wh[:, 2 * H:]
+    rh = _array(scratch, "rh", (L, N, H))                    # r * h_{t-1}
+    for t in range(L):
+        a, h = A[t], hs[t]
+        rz = a[:, :2 * H]
+        rz += h @ Wh_rz
+        rz *= 0.5                                            # r, z = sigmoid(.)
+        np.tanh(rz, out=rz)
+        rz *= 0.5
+        rz += 0.5
+        np.multiply(a[:, :H], h, out=rh[t])
+        n = a[:, 2 * H:]
+        n += rh[t] @ Wh_n
+        np.tanh(n, out=n)
+        h_new = np.subtract(n, h, out=hs[t + 1])             # h_t = h_{t-1} + z * (n - h_{t-1})
+        h_new *= a[:, H:2 * H]
+        h_new += h
+    return hs[L], (xs, A, hs, rh)
+
+
+def _backward_last(cell, p, cache, dh, scratch=None):
+    """BPTT from a gradient dh (N, H) on the last state only (many-to-one): dWx, dWh, db.
+
+    What a step's gradient takes from the forward (the activations' derivatives and the
+    values they multiply) is computed for all steps at once before the loop; the loop does
+    the products with dh (and dc) and one matmul into h_{t-1} per step. The weight
+    gradients sum over the steps with one stacked matmul each.
+    """
+    Wh = p["Wh"]
+    xs, A, hs = cache[:3]
+    L, N, GH = A.shape
+    H = Wh.shape[0]
+    hp = hs[:-1]                                             # h_{t-1} of every step
+    dA = _array(scratch, "dA", A.shape)                      # gradients on the pre-activations
+    local = _array(scratch, "local", (L, N, H))
+    if cell == "rnn":
+        np.multiply(hs[1:], hs[1:], out=local)               # h = tanh(a): 1 - h^2
+        np.subtract(1, local, out=local)
+        WhT = Wh.T.copy()
+        for t in reversed(range(L)):
+            da = np.multiply(dh, local[t], out=dA[t])
+            dh = da @ WhT
+    elif cell == "lstm":
+        _, _, _, cs, tanh_c = cache
+        i, f, g, o = A[..., :H], A[..., H:2 * H], A[..., 2 * H:3 * H], A[..., 3 * H:]
+        # dA_t = [dc * g, dc * c_{t-1}, dc * i, dh * tanh(c_t)] * (each block's activation
+        # derivative): dA first holds the factors other than dc and dh
+        di, df, dg, do = dA[..., :H], dA[..., H:2 * H], dA[..., 2 * H:3 * H], dA[..., 3 * H:]
+        np.subtract(1, i, out=di), np.multiply(di, i, out=di), np.multiply(di, g, out=di)
+        np.subtract(1, f, out=df), np.multiply(df, f, out=df), np.multiply(df, cs[:-1], out=df)
+        np.multiply(g, g, out=dg), np.subtract(1, dg, out=dg), np.multiply(dg, i, out=dg)
+        np.subtract(1, o, out=do), np.multiply(do, o, out=do), np.multiply(do, tanh_c, out=do)
+        np.multiply(tanh_c, tanh_c, out=local)               # h = o * tanh(c): o * (1 - tanh(c)^2)
+        np.subtract(1, local, out=local), np.multiply(local, o, out=local)
+        dc = np.zeros((N, H))
+        WhT = Wh.T.copy()
+        for t in reversed(range(L)):
+            dc += dh * local[t]
+            da = dA[t]
+            da *= np.concatenate((dc, dc, dc, dh), axis=1)
+            dc *= f[t]                                       # into c_{t-1}
+            dh = da @ WhT
+    else:
+        rh = cache[3]
+        r, z, n = A[..., :H], A[..., H:2 * H], A[..., 2 * H:]
+        # h = h_prev + z * (n - h_prev), n = tanh(a_n + (r * h_prev) Wh_n), r, z sigmoids
+        dr, dz, dn = dA[..., :H], dA[..., H:2 * H], dA[..., 2 * H:]
+        np.subtract(1, r, out=dr), np.multiply(dr, r, out=dr), np.multiply(dr, hp, out=dr)
+        np.subtract(1, z, out=dz), np.multiply(dz, z, out=dz)
+        np.subtract(n, hp, out=local), np.multiply(dz, local, out=dz)
+        np.multiply(n, n, out=dn), np.subtract(1, dn, out=dn), np.multiply(dn, z, out=dn)
+        np.subtract(1, z, out=local)                         # the direct path h_prev -> h
+        Wh_rzT, Wh_nT = Wh[:, :2 * H].T.copy(), Wh[:, 2 * H:].T.copy()
+        for t in reversed(range(L)):
+            da = dA[t]
+            da_n = da[:, 2 * H:]
+            da_n *= dh
+            da[:, H:2 * H] *= dh
+            drh = da_n @ Wh_nT
+            da[:, :H] *= drh
+            dprev = da[:, :2 * H] @ Wh_rzT                   # through a_r, a_z
+            dprev += drh * r[t]                              # through r * h_prev
+            dprev += dh * local[t]                           # directly
+            dh = dprev
+    dWx = np.matmul(xs.transpose(0, 2, 1), dA, out=_array(scratch, "dWx_t", (L, xs.shape[2], GH))).sum(axis=0)
+    dWh_t = _array(scratch, "dWh_t", (L, H, GH))             # each step's share, summed below
+    if cell == "gru":                                        # a_n takes r * h_prev, the gates h_prev
+        np.matmul(hp.transpose(0, 2, 1), dA[..., :2 * H], out=dWh_t[..., :2 * H])
+        np.matmul(rh.transpose(0, 2, 1), dA[..., 2 * H:], out=dWh_t[..., 2 * H:])
+    else:
+        np.matmul(hp.transpose(0, 2, 1), dA, out=dWh_t)
+    return {"Wx": dWx, "Wh": dWh_t.sum(axis=0), "b": dA.sum(axis=(0, 1))}
 
 
 def _clip_and_step(p, g, opt, t, lr):
@@ -190,11 +320,12 @@ def train_recall(cell, T, seed, steps=None):
     rng = np.random.default_rng(seed)
     p = init_params(cell, K + 2, R["hidden"], K, rng)
     opt = {k: [np.zeros_like(v), np.zeros_like(v)] for k, v in p.items()}
+    scratch = {}
     for t in range(1, (steps or R["steps"]) + 1):
         x, y = make_recall_data(rng, R["batch"], T)
-        h, caches = _last_state(cell, p, x)
+        h, cache = _forward_last(cell, p, x, scratch)
         loss, dscores = softmax_cross_entropy(h @ p["Wy"] + p["by"], y)
-        g = _grads_last(cell, caches, dscores @ p["Wy"].T)
+        g = _backward_last(cell, p, cache, dscores @ p["Wy"].T, scratch)
         g["Wy"], g["by"] = h.T @ dscores, dscores.sum(axis=0)
         _clip_and_step(p, g, opt, t, R["lr"])
     return p["Wx"], p["Wh"], p["b"], p["Wy"], p["by"]
@@ -206,12 +337,13 @@ def train_forecast(seed, steps=None):
     rng = np.random.default_rng(seed)
     p = init_params("gru", 3, R["forecast_hidden"], HORIZON, rng)
     opt = {k: [np.zeros_like(v), np.zeros_like(v)] for k, v in p.items()}
+    scratch = {}
     for t in range(1, (steps or R["forecast_steps"]) + 1):
         x, y = make_forecast_data(rng, R["batch"])
-        h, caches = _last_state("gru", p, x)
+        h, cache = _forward_last("gru", p, x, scratch)
         pred = h @ p["Wy"] + p["by"]
         dpred = 2 * (pred - y) / pred.size                   # d mean((pred - y)^2)
-        g = _grads_last("gru", caches, dpred @ p["Wy"].T)
+        g = _backward_last("gru", p, cache, dpred @ p["Wy"].T, scratch)
         g["Wy"], g["by"] = h.T @ dpred, dpred.sum(axis=0)
         _clip_and_step(p, g, opt, t, R["forecast_lr"])
     return p["Wx"], p["Wh"], p["b"], p["Wy"], p["by"]
