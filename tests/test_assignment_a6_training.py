@@ -43,12 +43,13 @@ class TestA6TrainingThroughNbgrader(NbgraderAssignmentChecks):
             yield
 
     def test_each_self_check_runs_in_under_a_second(self, course):
-        """The loss, Adam and the quick check answer in under a second; a training run (a
-        metric exercise) in under a minute."""
+        """The loss, Adam and the quick check answer in under a second; a training exercise's
+        self-check (one training run with the recipe, well under a second on one core) in
+        under 3 s, the course's bound for a student waiting on it."""
         timings = time_self_checks(self.assignment_id, course.release_notebook(), course.source_notebook())
         kinds = {e.grade_id: e.kind for e in load(self.assignment_id).exercises}
-        slow = {g: round(t, 2) for g, t in timings.items() if t >= (60.0 if kinds[g] == "metric" else 1.0)}
-        assert not slow, f"self-checks over their bound (1 s, training 60 s): {slow}"
+        slow = {g: round(t, 2) for g, t in timings.items() if t >= (3.0 if kinds[g] == "metric" else 1.0)}
+        assert not slow, f"self-checks over their bound (1 s, training 3 s): {slow}"
 
 
 # --- the notebook's given code and recipe are the reference's ------------------------------
@@ -66,6 +67,38 @@ def test_notebook_data_generators_are_the_reference_ones():
         np.testing.assert_array_equal(y1, y2)
 
 
+def test_notebook_states_the_reference_recipe_and_the_spec_gaps():
+    """What the notebook tells students to use (text and solution defaults) is the
+    reference's RECIPE, and the gaps it names are the spec's."""
+    import inspect
+
+    R = ref.RECIPE
+    nb = {c.id: c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells}
+    for fragment in (f"train_recall(cell, T, seed, steps={R['steps']})", f"`H = {R['hidden']}`",
+                     f"make_recall_data(rng, {R['batch']}, T)", f"lr={R['lr']:.0e}".replace("e-0", "e-"),
+                     f"global norm at\n   {R['clip']:g}", f"set to $+{R['forget_bias']:g}$",
+                     f"set to ${R['update_bias']:g}$"):
+        assert fragment in nb["recipe-md"], fragment
+    for fragment in (f"train_forecast(seed, steps={R['forecast_steps']})", f"`H = {R['forecast_hidden']}`",
+                     f"make_forecast_data(rng, {R['batch']})", f"lr={R['forecast_lr']:.0e}".replace("e-0", "e-")):
+        assert fragment in nb["forecast-md"], fragment
+    ns = _cells("helpers", "cells-solution", "loss-solution", "adam-solution", "recall-data",
+                "train-recall-solution", "forecast-data", "forecast-solution")
+    assert inspect.signature(ns["train_recall"]).parameters["steps"].default == R["steps"]
+    assert inspect.signature(ns["train_forecast"]).parameters["steps"].default == R["forecast_steps"]
+    spec = load("a6_training")
+    long_gap = {c.inputs["T"] for g in ("recall_lstm", "recall_gru") for c in spec.exercise(g).cases(hidden=False)
+                + spec.exercise(g).cases(hidden=True)}
+    short_gap = {c.inputs["T"] for c in spec.exercise("recall_rnn_short").cases(hidden=False)
+                 + spec.exercise("recall_rnn_short").cases(hidden=True)}
+    assert len(long_gap) == len(short_gap) == 1
+    (T_long,), (T_short,) = long_gap, short_gap
+    assert f"The LSTM at $T = {T_long}$" in nb["recall-lstm-md"] and f"The GRU at $T = {T_long}$" in nb["recall-gru-md"]
+    assert f"The vanilla RNN at $T = {T_short}$" in nb["recall-rnn-md"]
+    assert f"vanilla RNN at $T = {T_long}$" in nb["rnn-long-md"] and f"through {T_long} tanh steps" in nb["rnn-long-md"]
+    assert f'train_recall("rnn", {T_long}, seed=0)' in nb["rnn-long-solution"]
+
+
 def test_recall_sequences_flag_one_symbol_and_query_it_T_steps_later():
     x, y = ref.make_recall_data(np.random.default_rng(1), 50, 24)
     assert x.shape == (50, ref.PREFIX + 24 + 1, ref.K + 2)
@@ -78,8 +111,8 @@ def test_recall_sequences_flag_one_symbol_and_query_it_T_steps_later():
 
 
 def test_notebook_recipe_follows_the_reference_step_for_step():
-    """Five steps of the notebook's training (step functions) and of the reference (sequence
-    functions) from the same seed give the same weights."""
+    """Five steps of the notebook's training (step functions) and of the reference (its
+    whole-sequence loops) from the same seed give the same weights."""
     ns = _cells("helpers", "cells-solution", "loss-solution", "adam-solution", "recall-data",
                 "train-recall-solution", "forecast-data", "forecast-solution")
     for cell in ("rnn", "lstm", "gru"):
@@ -155,9 +188,9 @@ def test_untrained_weights_score_at_chance_and_naive_forecasts_fail():
     """An untrained model must not pass: chance is 1/K = 0.25 for recall; repeating the last
     value is far above the forecast threshold."""
     spec = load("a6_training")
-    for cell in ("rnn", "lstm", "gru"):
-        p = ref.init_params(cell, ref.K + 2, 32, ref.K, np.random.default_rng(0))
-        acc = ref.score_recall(p, {"cell": cell, "T": 24, "seed": 1})
+    for cell, T in (("rnn", SHORT), ("rnn", LONG), ("lstm", LONG), ("gru", LONG)):    # the graded gaps
+        p = ref.init_params(cell, ref.K + 2, ref.RECIPE["hidden"], ref.K, np.random.default_rng(0))
+        acc = ref.score_recall(p, {"cell": cell, "T": T, "seed": 1})
         assert acc < 0.45 < spec.exercise("recall_lstm").threshold, (cell, acc)
     assert ref.forecast_baseline_mse() > 10 * spec.exercise("forecast").threshold
 
@@ -194,37 +227,108 @@ def test_training_exercises_have_timeouts_under_the_cell_timeout():
             assert ex.timeout is not None and 60 <= ex.timeout <= 300, ex.grade_id
 
 
+# --- the reference trainer's loops against the step functions --------------------------------
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_training_loops_agree_with_the_step_functions(cell):
+    """The reference trains with its own whole-sequence loops (projection of all steps at
+    once, activations in place, buffers reused across steps); the last state and the
+    gradients of Wx, Wh, b from a gradient on the last state must be those of the course's
+    step functions run one step at a time (themselves checked against torch in their own
+    tests), for two different batches through the same scratch buffers."""
+    from solutions.gru import gru_step_backward
+    from solutions.lstm import lstm_step_backward
+    from solutions.rnn import rnn_step_backward
+
+    rng = np.random.default_rng(11)
+    p = ref.init_params(cell, 5, 4, 3, rng)
+    p["b"] = p["b"] + rng.standard_normal(p["b"].shape)              # every gate away from its init
+    scratch = {}
+    for N, L in ((3, 7), (3, 7), (2, 4)):                              # reuse, then other shapes
+        x = rng.standard_normal((N, L, 5))
+        dh = rng.standard_normal((N, 4))
+        h_steps, caches = ref._last_state(cell, p, x)
+        d, dc, want = dh, np.zeros_like(dh), {"Wx": 0.0, "Wh": 0.0, "b": 0.0}
+        for cache in reversed(caches):
+            if cell == "lstm":
+                _, d, dc, dWx, dWh, db = lstm_step_backward(d, dc, cache)
+            elif cell == "gru":
+                _, d, dWx, dWh, db = gru_step_backward(d, cache)
+            else:
+                _, d, dWx, dWh, db = rnn_step_backward(d, cache)
+            want = {"Wx": want["Wx"] + dWx, "Wh": want["Wh"] + dWh, "b": want["b"] + db}
+        h, cache = ref._forward_last(cell, p, x, scratch)
+        np.testing.assert_allclose(h, h_steps, rtol=1e-12, atol=1e-14)
+        got = ref._backward_last(cell, p, cache, dh, scratch)
+        for k in want:
+            np.testing.assert_allclose(got[k], want[k], rtol=1e-10, atol=1e-13, err_msg=f"{cell} d{k}")
+
+
 # --- the long-range claim, measured ----------------------------------------------------------
 
-@pytest.mark.slow
-@pytest.mark.parametrize("cell, T, seed, passes", [
-    ("lstm", 24, 1, True), ("gru", 24, 2, True), ("rnn", 4, 3, True),    # the graded runs
-    ("rnn", 4, 676, True),                                               # the hidden one
-    ("lstm", 24, 0, True), ("gru", 24, 0, True),                         # other seeds
-    ("rnn", 24, 0, False), ("rnn", 24, 1, False),                        # the vanilla RNN fails
-])
-def test_recipe_separates_the_vanilla_rnn_from_the_gated_cells(cell, T, seed, passes, monkeypatch):
-    """With the notebook's recipe the LSTM and GRU recall a symbol 24 steps back (held-out
-    accuracy >= 0.9), the vanilla RNN only 4 steps back; at 24 it stays near chance (< 0.5).
-    Each run takes under 60 s."""
+def _gaps():
+    spec = load("a6_training")
+    return spec.exercise("recall_lstm").public[0].inputs["T"], spec.exercise("recall_rnn_short").public[0].inputs["T"]
+
+
+def _graded(grade_id):
+    """(cell, T, seed) of the public and hidden cases of a recall exercise."""
+    ex = load("a6_training").exercise(grade_id)
+    return [(c.inputs["cell"], c.inputs["T"], c.inputs["seed"]) for c in ex.public + ex.cases(hidden=True)]
+
+
+LONG, SHORT = _gaps()
+SEEDS = range(8)
+CHANCE = 1 / ref.K
+NEAR_CHANCE = 0.4                  # 0.15 above chance (1/K = 0.25), far below the threshold 0.9
+
+
+def _held_out_accuracy(cell, T, seed, steps=None):
     t0 = time.perf_counter()
-    weights = ref.train_recall(cell, T, seed)
+    weights = ref.train_recall(cell, T, seed, steps=steps)
     elapsed = time.perf_counter() - t0
     acc = ref.score_recall(dict(zip(("Wx", "Wh", "b", "Wy", "by"), weights)), {"cell": cell, "T": T, "seed": seed})
-    print(f"{cell} T={T} seed={seed}: held-out accuracy {acc:.3f} in {elapsed:.1f} s")
-    assert (acc >= 0.9) if passes else (acc < 0.5), acc
-    assert elapsed < 60
+    print(f"{cell} T={T} seed={seed} steps={steps or ref.RECIPE['steps']}: held-out accuracy {acc:.3f} "
+          f"in {elapsed:.2f} s")
+    return acc, elapsed
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [4, 898])                              # the graded and the hidden run
-def test_reference_forecaster_beats_the_threshold_in_under_a_minute(seed):
+@pytest.mark.parametrize("cell, T, seed", sorted(
+    {(cell, LONG, s) for cell in ("lstm", "gru") for s in SEEDS} | {("rnn", SHORT, s) for s in SEEDS}
+    | set(_graded("recall_lstm")) | set(_graded("recall_gru")) | set(_graded("recall_rnn_short"))))
+def test_the_recipe_teaches_the_gated_cells_the_long_gap_and_the_rnn_the_short_one(cell, T, seed):
+    """With the notebook's recipe the LSTM and the GRU recall a symbol LONG steps back and
+    the vanilla RNN one SHORT steps back, to the graded threshold (0.9) on 8 seeds and on
+    every graded seed, public and hidden. A run takes well under a second; 30 s would mean
+    the loops lost their vectorisation."""
+    acc, elapsed = _held_out_accuracy(cell, T, seed)
+    assert acc >= load("a6_training").exercise("recall_lstm").threshold, acc
+    assert elapsed < 30
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed, factor", [(s, 1) for s in SEEDS] + [(0, 4), (1, 4)])
+def test_the_vanilla_rnn_stays_near_chance_at_the_long_gap(seed, factor):
+    """At the long gap the vanilla RNN stays near chance (1/K = 0.25; below 0.4) with the
+    recipe's steps on 8 seeds, and with four times the steps too: "it only needs longer"
+    (answer a of the quick check) is not what happens."""
+    acc, _ = _held_out_accuracy("rnn", LONG, seed, steps=ref.RECIPE["steps"] * factor)
+    assert acc < NEAR_CHANCE, acc
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [c.inputs["seed"] for c in load("a6_training").exercise("forecast").public
+                                  + load("a6_training").exercise("forecast").cases(hidden=True)])
+def test_reference_forecaster_beats_the_threshold_in_under_a_second_or_so(seed):
+    """The graded and the hidden forecasting run reach a fifth of the threshold (the task
+    is easy for the recipe; the margin is room for another random trajectory)."""
     spec = load("a6_training")
     t0 = time.perf_counter()
     weights = ref.train_forecast(seed)
     elapsed = time.perf_counter() - t0
     mse = ref.score_forecast(dict(zip(("Wx", "Wh", "b", "Wy", "by"), weights)), {"seed": seed})
     print(f"forecast seed={seed}: held-out MSE {mse:.4f} (threshold {spec.exercise('forecast').threshold}) "
-          f"in {elapsed:.1f} s")
+          f"in {elapsed:.2f} s")
     assert mse <= spec.exercise("forecast").threshold / 5
-    assert elapsed < 60
+    assert elapsed < 30

@@ -5,8 +5,10 @@ fixed seeds, expected values in autograder/data/a6_training.json). The training 
 ``metric`` exercises: the student's training function is called with a fixed seed where
 the student code runs, returns its weights as plain arrays, and the reference scorer in
 ``solutions.assignments.a6_training`` measures them on held-out data (a seed the notebook never
-uses) against ``threshold``. Each run takes seconds with the notebook's recipe; the
-timeouts leave room for a slow machine.
+uses) against ``threshold``. Every model is trained with its public seed and with a hidden
+one, so weights tuned to the public seed do not earn the hidden case. A run takes under
+half a second with the notebook's recipe; the timeouts (all cases of an exercise) leave
+room for a slow machine and a slow but correct implementation.
 """
 import numpy as np
 
@@ -36,8 +38,19 @@ def _hidden_adam(rng):
     return _adam_inputs(rng, (_size(rng, 4, 7), _size(rng, 5, 8)), _size(rng, 2, 50))
 
 
+LONG, SHORT = 16, 2      # the recall gaps: the vanilla RNN learns SHORT, only the gated cells LONG
+
+
+def _hidden_lstm(rng):
+    return dict(cell="lstm", T=LONG, seed=_size(rng, 100, 1000))    # another training seed
+
+
+def _hidden_gru(rng):
+    return dict(cell="gru", T=LONG, seed=_size(rng, 100, 1000))
+
+
 def _hidden_rnn_short(rng):
-    return dict(cell="rnn", T=4, seed=_size(rng, 100, 1000))       # another training seed
+    return dict(cell="rnn", T=SHORT, seed=_size(rng, 100, 1000))
 
 
 def _hidden_forecast(rng):
@@ -100,10 +113,11 @@ ASSIGNMENT = Assignment(
             kind="metric",
             reference="solutions.assignments.a6_training:score_recall",
             outputs=_WEIGHTS,
-            public=(Case("LSTM, T=24, seed 1", dict(cell="lstm", T=24, seed=1), points=3.0),),
+            public=(Case(f"LSTM, T={LONG}, seed 1", dict(cell="lstm", T=LONG, seed=1), points=1.5),),
+            hidden=HiddenCases(n=1, seed=6105, make_inputs=_hidden_lstm, points=1.5),
             threshold=0.9,
-            timeout=180.0,
-            description="the LSTM learns to recall a symbol 24 steps back",
+            timeout=60.0,
+            description=f"the LSTM learns to recall a symbol {LONG} steps back",
         ),
         Exercise(
             grade_id="recall_gru",
@@ -111,10 +125,11 @@ ASSIGNMENT = Assignment(
             kind="metric",
             reference="solutions.assignments.a6_training:score_recall",
             outputs=_WEIGHTS,
-            public=(Case("GRU, T=24, seed 2", dict(cell="gru", T=24, seed=2), points=3.0),),
+            public=(Case(f"GRU, T={LONG}, seed 2", dict(cell="gru", T=LONG, seed=2), points=1.5),),
+            hidden=HiddenCases(n=1, seed=6106, make_inputs=_hidden_gru, points=1.5),
             threshold=0.9,
-            timeout=180.0,
-            description="the GRU learns to recall a symbol 24 steps back",
+            timeout=60.0,
+            description=f"the GRU learns to recall a symbol {LONG} steps back",
         ),
         Exercise(
             grade_id="recall_rnn_short",
@@ -122,10 +137,10 @@ ASSIGNMENT = Assignment(
             kind="metric",
             reference="solutions.assignments.a6_training:score_recall",
             outputs=_WEIGHTS,
-            public=(Case("RNN, T=4, seed 3", dict(cell="rnn", T=4, seed=3), points=1.0),),
+            public=(Case(f"RNN, T={SHORT}, seed 3", dict(cell="rnn", T=SHORT, seed=3), points=1.0),),
             hidden=HiddenCases(n=1, seed=6103, make_inputs=_hidden_rnn_short, points=1.0),
             threshold=0.9,
-            timeout=120.0,
+            timeout=60.0,
             description="the vanilla RNN learns the recall task when the gap is short",
         ),
         Exercise(
@@ -134,7 +149,7 @@ ASSIGNMENT = Assignment(
             kind="choice",
             reference="solutions.assignments.a6_training:answer_rnn_long",
             outputs=("answer_rnn_long",),
-            public=(Case("what the vanilla RNN does at T = 24"),),
+            public=(Case(f"what the vanilla RNN does at T = {LONG}"),),
             description="quick check: the vanilla RNN on the long gap",
         ),
         Exercise(
@@ -147,7 +162,7 @@ ASSIGNMENT = Assignment(
             hidden=HiddenCases(n=1, seed=6104, make_inputs=_hidden_forecast, points=1.5),
             threshold=0.05,
             higher_is_better=False,
-            timeout=120.0,
+            timeout=60.0,
             description="a GRU forecasts 4 steps of a noisy daily cycle",
         ),
     ),

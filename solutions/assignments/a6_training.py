@@ -7,8 +7,14 @@ Two tasks:
   Every other step is a distractor of the same alphabet, so a cell must decide *when* to
   write (at the flag) and then hold the symbol for T steps. Input (N, PREFIX + T + 1, K + 2):
   K symbol channels, the flag channel, the query channel. Label: the flagged symbol.
-  With the recipe below the vanilla RNN stays at chance (1/K) for T = 24 while the LSTM
-  and the GRU reach 100 % (see tests/test_assignment_a6_training.py for the measurements).
+  With the recipe below the vanilla RNN stays near chance (1/K) at T = 16, also when it
+  trains four times the steps, while the LSTM and the GRU reach 100 %; the RNN learns T = 2
+  (tests/test_assignment_a6_training.py measures this; ``benchmarks/bench_a6_training.py
+  separate`` prints the table over seeds). Grading trains nine times a submission, so the
+  sizes are the cheapest measured to keep that separation; it is fragile below them: with
+  H = 16, or a batch of 64, the vanilla RNN learns T = 16 on some seeds, and at T = 4 it
+  hovers between 0.9 and 1.0 accuracy under this recipe, too close to the threshold. Over
+  224 seeds, 2 LSTM runs were still below 0.9 at step 200 (one long plateau, one relapse).
 - **forecast**: a daily cycle (period 12) of random phase and amplitude, observed with
   noise, plus a leading indicator (the same cycle 3 steps ahead) and a noise channel;
   from a window of 16 steps predict the next 4 values of the first channel.
@@ -37,8 +43,8 @@ PREFIX = 5                # distractor steps before the flagged symbol
 WINDOW, HORIZON, PERIOD, LEAD = 16, 4, 12, 3
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 #: the training recipe the notebook prescribes (a student's train function follows it)
-RECIPE = dict(hidden=32, batch=64, steps=400, lr=2e-2, clip=5.0, forget_bias=3.0, update_bias=-2.0,
-              forecast_hidden=16, forecast_steps=300, forecast_lr=1e-2)
+RECIPE = dict(hidden=32, batch=32, steps=200, lr=2e-2, clip=5.0, forget_bias=3.0, update_bias=-2.0,
+              forecast_hidden=16, forecast_steps=75, forecast_lr=2e-2)
 HELD_OUT = 10_000         # held-out data seeds are HELD_OUT + the case's seed: never the training stream
 
 
@@ -404,7 +410,7 @@ def forecast_baseline_mse(seed=HELD_OUT, n=1000):
 
 
 def answer_rnn_long():
-    """The vanilla RNN stays near chance at T = 24: its gradient through 24 steps vanishes ("b")."""
+    """The vanilla RNN stays near chance at T = 16: its gradient through 16 steps vanishes ("b")."""
     return "b"
 
 
