@@ -13,7 +13,8 @@ x of shape (N, T, D) and h of shape (N, T, H). ``*`` is the elementwise product.
       i = sigmoid(a_i), f = sigmoid(a_f), g = tanh(a_g), o = sigmoid(a_o)
       c_t = f * c_{t-1} + i * g
       h_t = o * tanh(c_t)
-- GRU (Cho et al. 2014, the notes' convention): blocks r, z, n of Wx (D, 3H),
+- GRU (the notes' convention, the form of Chung et al. 2014; Cho et al. 2014 and Keras
+  with reset_after=False exchange z and 1 - z): blocks r, z, n of Wx (D, 3H),
   Wh (H, 3H), b (3H,):
       r = sigmoid(x_t Wx_r + h_{t-1} Wh_r + b_r)
       z = sigmoid(x_t Wx_z + h_{t-1} Wh_z + b_z)

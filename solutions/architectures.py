@@ -13,7 +13,7 @@ Parameters of one cell are a dict of numpy arrays (batch-first row vectors):
     {"Wx": (D, 3*H), "Wh": (H, 3*H), "bx": (3*H,), "bh": (3*H,)}   # "gru_pytorch"
 
 Blocks are stacked along the last axis in PyTorch's order: LSTM i, f, g, o; GRU r, z, n.
-"gru" is the Cho et al. (2014) cell of the notes, h_t = (1-z) h_{t-1} + z n;
+"gru" is the notes' cell (the form of Chung et al., 2014), h_t = (1-z) h_{t-1} + z n;
 "gru_pytorch" is torch.nn.GRU's cell exactly (two biases, h_t = (1-z) n + z h_{t-1},
 reset applied after the recurrent product). PyTorch's W_ih = Wx.T, W_hh = Wh.T.
 

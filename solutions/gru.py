@@ -1,14 +1,22 @@
-"""GRU (Cho et al., 2014, the course's convention) and PyTorch's GRU cell.
+"""The GRU in the course's convention (the notes', Chung et al. 2014's) and PyTorch's GRU cell.
 
-Course convention, blocks r, z, n of Wx (D, 3H), Wh (H, 3H), b (3H,):
+Course convention, the one the notes write (also Chung et al., 2014, and Colah's blog),
+blocks r, z, n of Wx (D, 3H), Wh (H, 3H), b (3H,):
     r = sigmoid(x_t Wx_r + h_{t-1} Wh_r + b_r)            reset gate
     z = sigmoid(x_t Wx_z + h_{t-1} Wh_z + b_z)            update gate
     n = tanh(x_t Wx_n + (r * h_{t-1}) Wh_n + b_n)         candidate state
     h_t = (1 - z) * h_{t-1} + z * n
 
-PyTorch's nn.GRUCell applies the reset gate after the matmul, has two biases, and lets
-z keep the old state: n = tanh(x Wx_n + bx_n + r * (h Wh_n + bh_n)),
-h_t = (1 - z) * n + z * h_{t-1}. The two conventions are different functions.
+Cho et al. (2014), who introduced the GRU, and Keras's GRU with reset_after=False let z
+keep the old state, h_t = z * h_{t-1} + (1 - z) * n, with the same candidate: the same
+cell with the z block of Wx, Wh, b negated.
+
+PyTorch's nn.GRUCell (and Keras's default, reset_after=True) lets z keep the old state as
+Cho et al. do, has two biases, and applies the reset gate after the matmul (the first
+arXiv version of Cho et al.'s paper did; the published one resets first):
+n = tanh(x Wx_n + bx_n + r * (h Wh_n + bh_n)), h_t = (1 - z) * n + z * h_{t-1}.
+It and the course's cell are different functions: no renaming of weights maps one onto
+the other for every input.
 
 Sizes: N batch, T time steps, D input features, H hidden units.
 """

@@ -332,7 +332,7 @@ def gru_reset_gate_example():
 def gru_full_step_example():
     """h_{t-1} = 0.8, z = 0.3, r = 0.5, x = 0.4, W = [0.5, 0.5], no bias: h_t = 0.674.
 
-    Fed through the full Cho-convention ``gru_step_forward``: the gate weights are 0 and
+    Fed through the course's full ``gru_step_forward``: the gate weights are 0 and
     the r, z biases are logit(0.5), logit(0.3), so the gates take the given values; the
     candidate block has Wx_n = Wh_n = 0.5 and b_n = 0.
     """

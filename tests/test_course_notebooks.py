@@ -288,7 +288,7 @@ def ref_04(inp):
 
 
 def ref_05(inp):
-    """Lecture 05: the notes' GRU examples, Cho against PyTorch (also checked with torch itself).
+    """Lecture 05: the notes' GRU examples, the notes' cell against PyTorch's (also checked with torch itself).
 
     Negating the z block of Wx, Wh and b turns sigmoid(a_z) into 1 - sigmoid(a_z), which
     swaps the two conventions' meaning of z; at h_prev = 0 the reset placement no longer
@@ -318,7 +318,7 @@ def ref_05(inp):
         "reset_n": ex("gru_reset_gate")["h_tilde"],
         "full_n": ex("gru_full_step")["h_tilde"],
         "full_h_t": ex("gru_full_step")["h_t"],
-        "cho_h_t": S.gru_step_forward(c["x"], c["prev_h"], c["Wx"], c["Wh"], c["b"])[0].ravel().tolist(),
+        "notes_h_t": S.gru_step_forward(c["x"], c["prev_h"], c["Wx"], c["Wh"], c["b"])[0].ravel().tolist(),
         "torch_h_t": torch_same.ravel().tolist(),
         "torch_flipped_h_t": torch_flipped.ravel().tolist(),
         "first_step_diff_flipped": 0.0,

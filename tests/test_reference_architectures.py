@@ -3,8 +3,8 @@
 The oracle is torch itself, in float64: nn.RNN / nn.LSTM / nn.GRU with num_layers,
 bidirectional and batch_first, and pack_padded_sequence for variable lengths. torch's
 GRU is PyTorch's convention, so it is compared with the registry's "gru_pytorch" cell;
-the course's Cho-convention "gru" is compared with the Cho equations written out in
-torch in this file (an independent re-implementation, not the numpy reference).
+the course's "gru" (the notes' convention, Chung et al. 2014's) is compared with its
+equations written out in torch in this file (an independent re-implementation, not the numpy reference).
 """
 import numpy as np
 import pytest
@@ -106,10 +106,10 @@ def test_stacked_bidirectional_h_n_last_two_are_forward_and_backward_of_top_laye
     assert _max_err(h_n[-1], t_h[-1]) <= TOL
 
 
-# --------------------------------------------------- Cho GRU against a torch re-implementation
+# ------------------------------------------- the course's GRU against a torch re-implementation
 
-def _cho_gru_torch(x, p, h0, reverse=False):
-    """The Cho equations in torch, float64 (independent of the numpy reference):
+def _course_gru_torch(x, p, h0, reverse=False):
+    """The course's GRU equations in torch, float64 (independent of the numpy reference):
     r = s(x Wx_r + h Wh_r + b_r), z = s(x Wx_z + h Wh_z + b_z),
     n = tanh(x Wx_n + (r*h) Wh_n + b_n), h' = (1 - z) h + z n."""
     Wx, Wh, b = (torch.tensor(p[k]) for k in ("Wx", "Wh", "b"))
@@ -126,20 +126,20 @@ def _cho_gru_torch(x, p, h0, reverse=False):
     return torch.stack(outs, dim=1), h
 
 
-def _cho_params(rng, D, H):
+def _course_gru_params(rng, D, H):
     return {"Wx": rng.normal(0, 0.5, (D, 3 * H)), "Wh": rng.normal(0, 0.5, (H, 3 * H)),
             "b": rng.normal(0, 0.5, 3 * H)}
 
 
 @pytest.mark.parametrize("L, bi", [(1, True), (2, False), (3, True)])
-def test_cho_gru_stack_matches_torch_reimplementation_of_cho_equations(L, bi):
-    """The course's "gru" cell in stacks and both directions equals the Cho equations run in torch."""
+def test_course_gru_stack_matches_torch_reimplementation_of_its_equations(L, bi):
+    """The course's "gru" cell in stacks and both directions equals its equations run in torch."""
     N, T, D, H = 3, 5, 4, 3
     K = 2 if bi else 1
     rng = np.random.default_rng(100 + L)
     layers = []
     for l in range(L):
-        dirs = [_cho_params(rng, D if l == 0 else K * H, H) for _ in range(K)]
+        dirs = [_course_gru_params(rng, D if l == 0 else K * H, H) for _ in range(K)]
         layers.append(tuple(dirs) if bi else dirs[0])
     x = rng.normal(size=(N, T, D))
     h0 = rng.normal(size=(L * K, N, H))
@@ -149,7 +149,7 @@ def test_cho_gru_stack_matches_torch_reimplementation_of_cho_equations(L, bi):
         dirs = layers[l] if bi else (layers[l],)
         outs = []
         for k, p in enumerate(dirs):
-            o, hf = _cho_gru_torch(inp, p, h0[l * K + k], reverse=bool(k))
+            o, hf = _course_gru_torch(inp, p, h0[l * K + k], reverse=bool(k))
             outs.append(o)
             finals.append(hf)
         inp = torch.cat(outs, dim=-1).numpy()
@@ -217,16 +217,16 @@ def test_masked_reverse_direction_matches_torch_packed_bidirectional_layer(cell)
     assert _max_err(naive_b[lengths < T], t_h[1][torch.tensor(lengths < T)]) > 1e-3
 
 
-def test_masked_cho_gru_final_state_equals_torch_cho_run_on_the_unpadded_sequence():
-    """For the Cho GRU, h_final[n] equals the torch Cho equations run on x[n, :lengths[n]] alone."""
+def test_masked_course_gru_final_state_equals_its_torch_equations_run_on_the_unpadded_sequence():
+    """For the course's GRU, h_final[n] equals its torch equations run on x[n, :lengths[n]] alone."""
     N, T, D, H = 3, 5, 2, 3
     rng = np.random.default_rng(4)
-    p = _cho_params(rng, D, H)
+    p = _course_gru_params(rng, D, H)
     x = rng.normal(size=(N, T, D))
     lengths = np.array([5, 2, 3])
     h_all, h_f = masked_forward("gru", x, lengths, p)
     for n in range(N):
-        o, hf = _cho_gru_torch(x[n:n + 1, :lengths[n]], p, np.zeros((1, H)))
+        o, hf = _course_gru_torch(x[n:n + 1, :lengths[n]], p, np.zeros((1, H)))
         assert _max_err(h_f[n:n + 1], hf) <= TOL
         assert _max_err(h_all[n:n + 1, :lengths[n]], o) <= TOL
 

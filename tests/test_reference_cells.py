@@ -184,8 +184,8 @@ def test_pytorch_convention_gru_steps_reproduce_torch_gru_sequence(rng):
     assert _max_err(np.stack(hs, axis=1), out) <= TOL_TORCH
 
 
-def _torch_cho_gru(torch, x, h, Wx, Wh, b):
-    """The course's GRU equations in torch (autograd gives the gradients).
+def _torch_course_gru(torch, x, h, Wx, Wh, b):
+    """The course's GRU equations (the notes', Chung et al. 2014's) in torch (autograd gives the gradients).
 
     r = σ(x Wx_r + h Wh_r + b_r), z = σ(x Wx_z + h Wh_z + b_z),
     n = tanh(x Wx_n + (r ⊙ h) Wh_n + b_n), h' = (1 - z) ⊙ h + z ⊙ n.
@@ -204,7 +204,7 @@ def test_course_gru_step_matches_torch_autograd_of_the_same_equations(rng):
     grads = gru_step_backward(dnext_h, cache)
 
     leaves = [_leaf(torch, p[k]) for k in ("x", "h", "Wx", "Wh", "b")]
-    out = _torch_cho_gru(torch, *leaves)
+    out = _torch_course_gru(torch, *leaves)
     (out * torch.from_numpy(dnext_h)).sum().backward()
 
     assert _max_err(next_h, out) <= TOL_TORCH
@@ -222,7 +222,7 @@ def test_course_gru_sequence_matches_torch_autograd_of_the_same_equations(rng):
     x, h0, Wx, Wh, b = leaves = [_leaf(torch, p[k]) for k in ("x", "h", "Wx", "Wh", "b")]
     ht, outs = h0, []
     for t in range(T):
-        ht = _torch_cho_gru(torch, x[:, t], ht, Wx, Wh, b)
+        ht = _torch_course_gru(torch, x[:, t], ht, Wx, Wh, b)
         outs.append(ht)
     out = torch.stack(outs, dim=1)
     (out * torch.from_numpy(dh)).sum().backward()
@@ -237,9 +237,9 @@ def test_course_gru_sequence_matches_torch_autograd_of_the_same_equations(rng):
 def test_course_gru_is_not_torch_gru_convention(rng):
     """The two GRU conventions are different functions (the notes must not mix them)."""
     p = make_params(rng, "gru", sequence=False)
-    cho, _ = gru_step_forward(p["x"], p["h"], p["Wx"], p["Wh"], p["b"])
+    course, _ = gru_step_forward(p["x"], p["h"], p["Wx"], p["Wh"], p["b"])
     torch_style = gru_step_forward_pytorch(p["x"], p["h"], p["Wx"], p["Wh"], p["b"], np.zeros(3 * H))
-    assert np.max(np.abs(cho - torch_style)) > 1e-2
+    assert np.max(np.abs(course - torch_style)) > 1e-2
 
 
 def test_peephole_lstm_matches_torch_equations_and_reduces_to_lstm_without_peepholes(rng):

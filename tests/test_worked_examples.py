@@ -161,10 +161,10 @@ def test_gru_reset_gate_candidate_and_the_truncation_in_the_notes():
     assert ex.agrees(tol=1e-3)                                  # right to within one unit of the 3rd decimal
 
 
-def test_gru_full_step_by_hand_and_through_the_cho_step_function():
+def test_gru_full_step_by_hand_and_through_the_course_step_function():
     """h~ = tanh(0.5 * (0.5*0.8) + 0.5*0.4) = tanh(0.4) = 0.379949 (notes: 0.379, truncated);
     h_t = 0.7*0.8 + 0.3*0.379949 = 0.56 + 0.113985 = 0.673985 (notes: 0.674, right).
-    The Cho step with r = sigmoid(0) = 0.5 and z = sigmoid(ln(0.3/0.7)) = 0.3 gives the same h_t."""
+    The course's step with r = sigmoid(0) = 0.5 and z = sigmoid(ln(0.3/0.7)) = 0.3 gives the same h_t."""
     ex = example("gru_full_step")
     h_tilde = math.tanh(0.5 * (0.5 * 0.8) + 0.5 * 0.4)
     h_t = 0.7 * 0.8 + 0.3 * h_tilde
