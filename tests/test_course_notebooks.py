@@ -333,7 +333,10 @@ def ref_06(inp):
     """Lecture 06: architectures from solutions.architectures; packing also checked with torch.
 
     ConvLSTM count by hand: 4 blocks x (input kernel H*C*k*k + recurrent kernel H*H*k*k
-    + bias H) = 4 * (16*1*9 + 16*16*9 + 16) = 9856 for C=1, H=16, k=3.
+    + bias H) = 4 * (16*1*9 + 16*16*9 + 16) = 9856 for C=1, H=16, k=3. Shi et al. (2015)'s
+    peepholes W_ci, W_cf, W_co are Hadamard products with the cell state, one (H, rows, cols)
+    tensor each: 3*16*64*64 = 196608 more on 64x64 frames (206464 in all), 3*16*512*512 =
+    12582912 more on 512x512 (12592768 in all).
     Packed batch sizes for lengths (5, 3, 2) over T = 5 steps: 3, 3, 2, 1, 1.
     """
     import torch
@@ -351,7 +354,9 @@ def ref_06(inp):
     out, h_n = S.stacked_forward("rnn", x, layers)
     res |= {"stacked_out": out.ravel().tolist(), "stacked_h_n": h_n.ravel().tolist(),
             "stacked_params_per_layer": [S.param_count("rnn", x.shape[2], H), S.param_count("rnn", H, H)],
-            "convlstm_params_C1_H16_k3": 9856}
+            "convlstm_params_C1_H16_k3": 9856,
+            "convlstm_peephole_params_C1_H16_k3_64x64": 206464,
+            "convlstm_peephole_params_C1_H16_k3_512x512": 12592768}
 
     v = inp["varlen"]
     xv, lengths, cell = arr(v["x"]), np.array(v["lengths"]), P(v["cell"])
