@@ -192,6 +192,16 @@ def ref_03(inp):
     The LSTM cell-path factor: c_{t-1} enters c_t only through f * c_{t-1}, so
     lstm_step_backward with dnext_h = 0 and dnext_c = v returns dprev_c = v * f; chaining
     it k steps back from v = 1 gives the product of the last k forget gates.
+
+    The non-normal example W = [[a, c], [0, a]], by hand: W^k = [[a^k, k a^(k-1) c], [0, a^k]]
+    (induction); a triangular matrix's eigenvalues are its diagonal, so rho = |a|; the
+    singular values of [[p, q], [0, p]] have product |det| = p^2 and squares summing to the
+    Frobenius norm 2p^2 + q^2, so sigma_max = (sqrt(4p^2 + q^2) + |q|) / 2.
+
+    Truncated BPTT's terms (t, k), 1 <= k <= t <= T, by hand: full BPTT has T(T+1)/2; the
+    loss at t reaches back min(t, K) steps in a sliding window and ((t-1) mod K) + 1 steps
+    inside chunks of K (to the start of its chunk). The kept share weighs the term at
+    distance d = t - k of the loss at T by ||dh_T/dh_{T-d}|| (1 at d = 0), d = 0 .. T-1.
     """
     j = inp["jacobian"]
     x, h0, Wx, Wh, b = (arr(j[k]) for k in ("x", "h0", "Wx", "Wh", "b"))
@@ -204,8 +214,31 @@ def ref_03(inp):
     x, Wx, Q, b = arr(r["x"]), arr(r["Wx"]), arr(r["Q"]), arr(r["b"])
     for rho in r["radii"]:
         out[f"jac_norm_rho_{rho}"] = _jacobian_norms(x, np.zeros((1, Q.shape[0])), Wx, rho * Q, b)
-    norms = np.array(out["jac_norm_rho_0.9"])
+    norms = np.concatenate([[1.0], out["jac_norm_rho_0.9"][:-1]])             # d = 0 .. T-1
     out["tbptt_kept_share_K10_rho_0.9"] = float(norms[:10].sum() / norms.sum())
+    n12 = np.array(out["jac_norm_rho_1.2"])
+    out["rho_1.2_peak_distance"] = int(np.argmax(n12)) + 1
+    out["rho_1.2_peak_norm"] = float(n12.max())
+    out["rho_1.2_below_one_from"] = max(d for d, n in enumerate(n12, start=1) if n >= 1) + 1   # after the last d >= 1
+
+    W = arr(inp["nonnormal"]["W"])
+    a, c_ = W[0, 0], W[0, 1]
+    assert W[1, 0] == 0 and W[1, 1] == a, "the lecture's non-normal example is [[a, c], [0, a]]"
+    ks = np.arange(1, 201)
+    p, q = a ** ks, ks * a ** (ks - 1) * c_                                # W^k = [[p, q], [0, p]]
+    power_norms = (np.sqrt(4 * p ** 2 + q ** 2) + np.abs(q)) / 2
+    out |= {"nonnormal_radius": abs(a), "nonnormal_sigma_max": (np.sqrt(4 * a ** 2 + c_ ** 2) + abs(c_)) / 2,
+            "nonnormal_power_norms": power_norms.tolist(), "nonnormal_peak_k": int(np.argmax(power_norms)) + 1,
+            "nonnormal_below_one_from": int(ks[max(np.flatnonzero(power_norms >= 1))] + 1),
+            "nonnormal_rate_k200": float(power_norms[-1] ** (1 / 200))}
+
+    T, K = 12, 4
+    ts = np.arange(1, T + 1)
+    out |= {"tbptt_terms_full_T12": T * (T + 1) // 2,
+            "tbptt_reach_window_T12_K4": np.minimum(ts, K).tolist(),
+            "tbptt_reach_chunks_T12_K4": ((ts - 1) % K + 1).tolist()}
+    out["tbptt_terms_window_T12_K4"] = sum(out["tbptt_reach_window_T12_K4"])
+    out["tbptt_terms_chunks_T12_K4"] = sum(out["tbptt_reach_chunks_T12_K4"])
 
     c = dict(inp["clip"])
     max_norm = c.pop("max_norm")
