@@ -215,7 +215,7 @@ ASSIGNMENT = Assignment(
             reference="solutions.assignments.a3_lstm:answer_matrices",
             outputs=("answer_matrices",),
             public=(Case("weight matrices of one LSTM cell"),),
-            description="quick check: how many weight matrices",
+            description="quick check: weight matrices when each block has its own input and recurrent matrix",
         ),
     ),
 )
