@@ -264,6 +264,18 @@ def test_training_loops_agree_with_the_step_functions(cell):
             np.testing.assert_allclose(got[k], want[k], rtol=1e-10, atol=1e-13, err_msg=f"{cell} d{k}")
 
 
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_the_scorer_scores_in_chunks_the_states_of_the_whole_batch(cell):
+    """The scorers run the held-out set a hundred sequences at a time (so BLAS stays on one
+    thread in the grader's process); every sequence's last state is the one the whole batch
+    gives, including those of the last, shorter chunk."""
+    rng = np.random.default_rng(12)
+    p = ref.init_params(cell, ref.K + 2, 8, ref.K, rng)
+    x, _ = ref.make_recall_data(rng, 250, 5)
+    whole, _ = ref._last_state(cell, p, x)
+    np.testing.assert_allclose(ref._last_states(cell, p, x, rows=100), whole, rtol=1e-12, atol=1e-14)
+
+
 # --- the long-range claim, measured ----------------------------------------------------------
 
 def _gaps():
