@@ -44,8 +44,9 @@ c.Exchange.root = os.path.join(HERE, "exchange")
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
 # --- running student code --------------------------------------------------------------
-# Per-cell limit, in seconds. The slowest cells are a6_training's test cells: a few
-# numpy training runs of under 60 s each on 2 cores.
+# Per-cell limit, in seconds. The slowest cells are a6_training's test cells: numpy
+# training runs of about half a second each on 2 cores; the limit leaves room for a slow
+# laptop or a loaded grading machine.
 c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
 # A submission that prints without end still produces a readable feedback file.
