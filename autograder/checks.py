@@ -91,7 +91,10 @@ def evaluate(exercise: Exercise, case: Case, namespace: Mapping[str, Any], *,
     the verdict is wanted (a case evaluated again with correct stand-ins).
     Raises AnswerError with the student-facing message.
     """
-    return kind_of(exercise).evaluate(exercise, case, namespace, shapes=shapes, diagnose=diagnose)
+    kind = kind_of(exercise)
+    if kind.diagnoses:
+        return kind.evaluate(exercise, case, namespace, shapes=shapes, diagnose=diagnose)
+    return kind.evaluate(exercise, case, namespace, shapes=shapes)
 
 
 def compute_expected(exercise: Exercise, case: Case) -> dict:

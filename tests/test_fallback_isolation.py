@@ -364,9 +364,17 @@ time.sleep(120)
 """
 
 
+def _default_signals() -> None:
+    # A holder started under nohup (or any runner that ignores SIGHUP) would inherit the
+    # ignored SIGHUP, and the grader rightly leaves an ignored signal alone: start it as a
+    # grader started from a terminal is.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def start_holder(project: Path, env: dict) -> tuple[subprocess.Popen, Path]:
     proc = subprocess.Popen([sys.executable, "-c", HOLDER.format(repo=str(REPO), project=str(project))],
-                            stdout=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, text=True, env=env, preexec_fn=_default_signals)
     folder = Path(proc.stdout.readline().strip())
     return proc, folder
 

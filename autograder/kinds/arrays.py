@@ -32,7 +32,7 @@ def score_arrays(exercise, case, evaluated, expected, variants):
 class FunctionKind(Kind):
     name = "function"
 
-    def evaluate(self, exercise, case, namespace, *, shapes=None, diagnose=True):
+    def evaluate(self, exercise, case, namespace, *, shapes=None):
         fn = lookup(namespace, exercise.target)
         ret = call_student(fn, case.inputs, name=exercise.target, hidden=case.hidden, exercise=exercise)
         return convert(split_outputs(ret, exercise.outputs, name=exercise.target), shapes=shapes, hidden=case.hidden)
@@ -44,7 +44,7 @@ class FunctionKind(Kind):
 class ValueKind(Kind):
     name = "value"
 
-    def evaluate(self, exercise, case, namespace, *, shapes=None, diagnose=True):
+    def evaluate(self, exercise, case, namespace, *, shapes=None):
         target, hidden = exercise.target, case.hidden
         value = lookup(namespace, target)
         if _len(exercise.outputs) == 1:

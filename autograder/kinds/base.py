@@ -2,7 +2,7 @@
 
 A kind has three steps (see ``autograder.checks`` for where each runs):
 
-- ``evaluate(exercise, case, namespace, shapes=..., diagnose=...)``: student side, next to student code:
+- ``evaluate(exercise, case, namespace, shapes=...)``: student side, next to student code:
   call the student's answer and return plain data (float64 arrays, numbers, short
   strings), or raise ``AnswerError`` with the student's message;
 - ``expected(exercise, case)``: instructor side: the reference's plain data for a case;
@@ -11,7 +11,9 @@ A kind has three steps (see ``autograder.checks`` for where each runs):
 ``variant_output(exercise, fn, case)`` turns a known wrong implementation's output into
 the same plain data (for HINTs). Class attributes say what the rest of the engine needs
 to know: ``stores_expected`` (public expected values go into the data), ``needs_sympy``
-(the worker imports sympy before student code runs, so that it can be restored).
+(the worker imports sympy before student code runs, so that it can be restored),
+``diagnoses`` (``evaluate`` also takes ``diagnose=False``: skip what only words the
+feedback and never decides the verdict).
 """
 from __future__ import annotations
 
@@ -42,12 +44,13 @@ class Kind:
     name = ""
     stores_expected = True
     needs_sympy = False
+    diagnoses = False
 
     def answer_names(self, exercise: Exercise) -> tuple[str, ...]:
         """The names the student defines for this exercise."""
         return (exercise.target,)
 
-    def evaluate(self, exercise: Exercise, case: Case, namespace, *, shapes=None, diagnose=True) -> dict:
+    def evaluate(self, exercise: Exercise, case: Case, namespace, *, shapes=None) -> dict:
         raise NotImplementedError
 
     def expected(self, exercise: Exercise, case: Case) -> dict:

@@ -57,7 +57,7 @@ def options(expected) -> str:
 class ChoiceKind(Kind):
     name = "choice"
 
-    def evaluate(self, exercise, case, namespace, *, shapes=None, diagnose=True):
+    def evaluate(self, exercise, case, namespace, *, shapes=None):
         value = lookup(namespace, exercise.target)
         if value is None:
             return {UNANSWERED: "None"}

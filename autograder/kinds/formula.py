@@ -15,7 +15,7 @@ class FormulaKind(Kind):
     name = "formula"
     needs_sympy = True
 
-    def evaluate(self, exercise, case, namespace, *, shapes=None, diagnose=True):
+    def evaluate(self, exercise, case, namespace, *, shapes=None):
         return _formula.encode(lookup(namespace, exercise.target), exercise.symbols, name=exercise.target,
                                hidden=case.hidden, exercise=exercise)
 

@@ -80,6 +80,7 @@ def _own_forward_note(exercise, case, evaluated, names, failed) -> str:
 
 class GradientKind(Kind):
     name = "gradient"
+    diagnoses = True                # the numerical gradients of the student's own forward
 
     def answer_names(self, exercise):
         return (exercise.target,) + ((exercise.forward,) if exercise.forward else ())
