@@ -604,6 +604,13 @@ def _hint_text(hint: str) -> str:
     return hint[len(HINT_PREFIX):] if hint.startswith(HINT_PREFIX) else hint
 
 
+def _counted_list(ranked, text=lambda item: item) -> str:
+    """A list of (item, how many students) as HTML, each item shown through ``text``."""
+    rows = "".join(f'<li><span class="count">{_students(count)}</span>: {html.escape(text(item))}</li>'
+                   for item, count in ranked)
+    return f"<ul>{rows}</ul>"
+
+
 def _exercise_html(ex: ExerciseStats, top: int) -> str:
     """One exercise: its HINTs and root causes on the left, its cases' pass rates on the right."""
     esc = html.escape
@@ -611,10 +618,8 @@ def _exercise_html(ex: ExerciseStats, top: int) -> str:
     left = []
     ranked = _ranked(ex.hints)
     if ranked:
-        left.append("<p><b>Known mistakes (HINTs)</b>, students who made each:</p><ul>")
-        for hint, count in ranked[:top]:
-            left.append(f'<li><span class="count">{_students(count)}</span>: {esc(_hint_text(hint))}</li>')
-        left.append("</ul>")
+        left.append("<p><b>Known mistakes (HINTs)</b>, students who made each:</p>")
+        left.append(_counted_list(ranked[:top], _hint_text))
         if len(ranked) > top:
             more = len(ranked) - top
             left.append(f'<p class="muted">{more} more HINT{"s" if more != 1 else ""} in report.csv.</p>')
@@ -625,10 +630,8 @@ def _exercise_html(ex: ExerciseStats, top: int) -> str:
         left.append('<p class="muted">Everyone got full points.</p>')
     causes = _ranked(ex.causes)
     if causes:
-        left.append("<p><b>Root causes</b> (an earlier function of the student's is wrong):</p><ul>")
-        for cause, count in causes[:top]:
-            left.append(f'<li><span class="count">{_students(count)}</span>: {esc(cause)}</li>')
-        left.append("</ul>")
+        left.append("<p><b>Root causes</b> (an earlier function of the student's is wrong):</p>")
+        left.append(_counted_list(causes[:top]))
     if ex.carried:
         left.append(f'<p class="muted">{_students(ex.carried)} got full points here by error carried forward.</p>')
     right = ['<table><thead><tr><th>case</th><th>kind</th><th class="num">passed</th>'
