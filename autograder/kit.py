@@ -64,7 +64,7 @@ autograder = "autograder.cli:main"
 include = ["autograder", "autograder.*"]
 
 [tool.setuptools.package-data]
-autograder = ["data/*.json"]
+autograder = ["data/*.json", "data/corpus/*"]
 '''
 
 
