@@ -107,7 +107,7 @@ class Score(float):
 
     def __new__(cls, points: float, sentence: str = ""):
         score = super().__new__(cls, points)
-        score.sentence = sentence or f"{fmt_points(points)} points"
+        score.sentence = sentence or points_phrase(points)
         return score
 
     def __repr__(self) -> str:
@@ -176,7 +176,7 @@ class Grader:
         results = self.results(grade_id)
         earned = total(results)
         checked = scored(results)
-        sentence = f"{fmt_points(earned)} / {fmt_points(max_total(checked))} points"
+        sentence = f"{fmt_points(earned)} / {points_phrase(max_total(checked))}"
         ran_hidden = (grade_id, True) in self._results
         if exercise.hidden_points and not ran_hidden:
             more = exercise.hidden_points

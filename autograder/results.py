@@ -223,7 +223,7 @@ class ExerciseFeedback:
         verdict_ = verdict(results)
         scorable = scored(results)
         later = [r for r in results if r.unscored]
-        points = f"{fmt_points(total(scorable))} / {fmt_points(max_total(scorable))} points" if scorable else ""
+        points = f"{fmt_points(total(scorable))} / {points_phrase(max_total(scorable))}" if scorable else ""
         carried = [r for r in scorable if r.carried and r.passed]
         if carried:
             points += f" ({points_phrase(total(carried))} by error carried forward)"

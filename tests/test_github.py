@@ -629,7 +629,7 @@ def test_the_student_self_check_writes_a_summary_per_exercise(org, tmp_path, not
     assert f"**Public total: {right:g} / {sum(ex.public_points for ex in spec.exercises):g}**" in md
     assert "<details><summary>FAIL many_to_one: feedback</summary>" in md
     # the log has what `autograder check` prints
-    assert "FAIL  many_to_one (public cases): 0 / 1 points" in proc.stdout
+    assert "FAIL  many_to_one (public cases): 0 / 1 point" in proc.stdout
     assert re.search(r"^public total: \d+/\d+", proc.stdout, re.M)
 
 
