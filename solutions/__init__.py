@@ -32,7 +32,8 @@ Mapping to other notations:
   merged: b_hh's n block sits inside the reset r * (...).
 
 Modules: activations, rnn, lstm, gru, clipping,
-architectures, params, worked_examples, variants. Every public name is re-exported here.
+architectures, layers (embedding, dropout), classifier (the notes' SequenceClassifier),
+initial_state (learned h0 and c0), params, worked_examples, variants. Every public name is re-exported here.
 """
 from .activations import dsigmoid, drelu, dtanh, relu, sigmoid, softmax, tanh
 from .clipping import clip_by_global_norm
@@ -43,6 +44,9 @@ from .lstm import (lstm_backward, lstm_coupled_step_forward, lstm_forward, lstm_
 from .rnn import output_forward, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
 from .architectures import *  # noqa: F401,F403  (each module lists its public names in __all__)
+from .layers import *  # noqa: F401,F403
+from .classifier import *  # noqa: F401,F403
+from .initial_state import *  # noqa: F401,F403
 from .params import *  # noqa: F401,F403
 from .worked_examples import *  # noqa: F401,F403
 from .variants import *  # noqa: F401,F403

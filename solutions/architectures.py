@@ -35,6 +35,7 @@ import numpy as np
 
 from ._validate import check
 from .gru import gru_step_forward, gru_step_forward_pytorch
+from .layers import dropout_forward
 from .lstm import lstm_step_forward
 from .rnn import rnn_step_forward
 
@@ -233,12 +234,17 @@ def bidirectional_forward(cell, x, params_fwd, params_bwd, h0=None):
     return out, _pack_state(c, states)
 
 
-def stacked_forward(cell, x, layer_params, h0s=None, *, bidirectional=False):
+def stacked_forward(cell, x, layer_params, h0s=None, *, bidirectional=False, dropout=0.0, train=False,
+                    rng=None):
     """Several recurrent layers: layer l reads the output sequence of layer l-1.
 
-    Matches torch.nn.RNN/LSTM/GRU(num_layers=L, bidirectional=..., batch_first=True)
-    without dropout. With bidirectional=True every layer has two directions and the next
-    layer reads their concatenated (N, T, 2H) output.
+    Matches torch.nn.RNN/LSTM/GRU(num_layers=L, bidirectional=..., batch_first=True,
+    dropout=...). With bidirectional=True every layer has two directions and the next
+    layer reads their concatenated (N, T, 2H) output. Dropout, as in torch, acts on the
+    output sequence of every layer but the last, i.e. between stacked layers (never on
+    the top layer's output, never on the states carried from step to step): in training
+    (train=True) inverted dropout with probability ``dropout`` (``layers.dropout_forward``),
+    in evaluation nothing.
 
     Inputs:
     - cell: "rnn", "lstm", "gru" or "gru_pytorch".
@@ -250,6 +256,9 @@ def stacked_forward(cell, x, layer_params, h0s=None, *, bidirectional=False):
       order (layer 0 forward, layer 0 backward, layer 1 forward, ...), or None for zeros;
       for an LSTM also the tuple (h0s, c0s).
     - bidirectional: whether each layer has a backward direction.
+    - dropout: probability of zeroing an entry of a lower layer's output, 0 <= dropout < 1.
+    - train: whether dropout is active (torch's module.train()); False is module.eval().
+    - rng: a numpy Generator for the dropout masks, needed when train and dropout > 0.
 
     Returns a tuple of:
     - out: the last layer's outputs of shape (N, T, H), or (N, T, 2H) if bidirectional.
@@ -262,6 +271,9 @@ def stacked_forward(cell, x, layer_params, h0s=None, *, bidirectional=False):
                          f"got {type(layer_params).__name__} of length {len(layer_params) if hasattr(layer_params, '__len__') else 'n/a'}")
     K = 2 if bidirectional else 1
     L = len(layer_params)
+    if train and dropout > 0 and L > 1 and not isinstance(rng, np.random.Generator):
+        raise TypeError(f"{fn}: training with dropout = {dropout} draws random masks between the layers: "
+                        f"pass rng=np.random.default_rng(seed); got rng={rng!r}")
     Hs = set()
     for l, p in enumerate(layer_params):
         if bidirectional:
@@ -301,6 +313,8 @@ def stacked_forward(cell, x, layer_params, h0s=None, *, bidirectional=False):
                                           c0=None if cl is None else cl[0])
             st = [(h, cs)]                                      # (N, T, H) feeds layer l+1
         states += st
+        if l < L - 1:                                           # between layers only
+            inp, _ = dropout_forward(inp, dropout, train=train, rng=rng)
     return inp, _pack_state(c, states)
 
 
