@@ -153,3 +153,197 @@ def show_markdown(text: str) -> None:
         display(Markdown(text))
     except ImportError:  # plain Python
         print(text)
+
+
+def draw_gru_cell(ax=None):
+    """Draw one GRU cell in the course's convention: a single state line on top, the reset and
+    update gates and the candidate below, h_t = (1 - z) * h_{t-1} + z * n.
+
+    Returns the figure.
+    """
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(10, 5.6))
+    else:
+        fig = ax.figure
+    ax.add_patch(FancyBboxPatch((0.4, 0.4), 8.6, 4.6, boxstyle="round,pad=0.05,rounding_size=0.3",
+                                fc="#f7f7f7", ec="#555555", lw=1.5))
+    top, bottom = 4.2, 1.0
+    state = "#1f4e79"
+
+    def op(x, y, sym):
+        ax.add_patch(Circle((x, y), 0.27, fc="white", ec="black", lw=1.4, zorder=3))
+        ax.text(x, y, sym, ha="center", va="center", fontsize=13, zorder=4)
+
+    # the state line: h_{t-1} in on the left, h_t out on the right; the only state the GRU has
+    _arrow(ax, (-0.6, top), (10.0, top), color=state, lw=2.5)
+    ax.text(-0.7, top + 0.3, "$h_{t-1}$", fontsize=12, color=state)
+    ax.text(9.5, top + 0.3, "$h_t$", fontsize=12, color=state)
+    # h_{t-1} drops to the gates; x_t comes in from below
+    ax.plot([0.9, 0.9], [top, bottom], color=state, lw=1.6)
+    _arrow(ax, (1.3, -0.4), (1.3, bottom), lw=1.8)
+    ax.text(1.45, -0.35, "$x_t$", fontsize=12)
+    ax.plot([0.9, 5.6], [bottom, bottom], color=state, lw=1.6)
+    ax.text(1.45, bottom + 0.12, "$[h_{t-1}, x_t]$", fontsize=9, color=state)
+    for gx, label, name in [(2.2, "$r$\nσ", "reset"), (3.6, "$z$\nσ", "update")]:
+        _box(ax, (gx, 2.1), 0.9, 0.8, label, color="#e2f0d9", edge="#38761d", fontsize=10)
+        ax.plot([gx, gx], [bottom, 2.1 - 0.4], color=state, lw=1.4)
+        ax.text(gx, 1.45, name, ha="center", fontsize=8, color="#38761d", bbox=dict(fc="#f7f7f7", ec="none", pad=0.5))
+    # reset: r * h_{t-1} feeds the candidate, which also reads x_t (from the bus below)
+    yr = 3.45
+    op(2.2, yr, "×")
+    _arrow(ax, (2.2, 2.5), (2.2, yr - 0.27))
+    ax.plot([0.9, 2.2 - 0.27], [yr, yr], color=state, lw=1.4)
+    _box(ax, (5.6, 2.1), 1.0, 0.8, "$n$\ntanh", color="#e2f0d9", edge="#38761d", fontsize=10)
+    ax.text(6.15, 1.5, "candidate", ha="left", fontsize=8, color="#38761d")
+    ax.plot([2.2 + 0.27, 4.9], [yr, yr], color="black", lw=1.4)
+    _arrow(ax, (4.9, yr), (5.3, 2.1 + 0.4))
+    ax.text(4.25, yr + 0.13, "$r \\odot h_{t-1}$", fontsize=9, ha="center")
+    _arrow(ax, (5.6, bottom), (5.6, 2.1 - 0.4), color=state, lw=1.4)
+    # update: (1 - z) * h_{t-1} on the state line, z * n added to it
+    op(3.6, top, "×")
+    _box(ax, (3.6, 2.95), 0.62, 0.36, "1 − z", color="#fff2cc", edge="#7f6000", fontsize=9)
+    _arrow(ax, (3.6, 2.5), (3.6, 2.95 - 0.18))
+    _arrow(ax, (3.6, 2.95 + 0.18), (3.6, top - 0.27))
+    op(7.2, 3.1, "×")
+    _arrow(ax, (5.6 + 0.5, 2.1), (7.2 - 0.24, 3.1 - 0.13))
+    ax.plot([3.6 + 0.45, 4.3, 4.3, 7.2], [1.9, 1.9, 1.3, 1.3], color="#38761d", lw=1.2, ls="--")
+    _arrow(ax, (7.2, 1.3), (7.2, 3.1 - 0.27), color="#38761d")
+    ax.text(7.35, 1.45, "$z$", fontsize=10, color="#38761d")
+    op(7.2, top, "+")
+    _arrow(ax, (7.2, 3.1 + 0.27), (7.2, top - 0.27))
+    ax.text(7.45, 3.55, "$z \\odot n$", fontsize=9)
+    ax.text(2.9, 4.55, "$h_t = (1 - z) \\odot h_{t-1} + z \\odot n$", fontsize=11, color=state)
+    ax.text(4.0, 0.55, "$n = \\tanh(x_t W_{x,n} + (r \\odot h_{t-1}) W_{h,n} + b_n)$", fontsize=10, color="#38761d")
+    ax.set_xlim(-1.0, 10.4)
+    ax.set_ylim(-0.6, 5.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("The GRU cell (the course's convention): one state, two gates, no separate cell state")
+    return fig
+
+
+def _chain(ax, y, T, label, color, direction=1, x0=0.0, dx=1.6, w=1.0, h=0.6):
+    """A row of T cells at height y linked left to right (direction 1) or right to left (-1).
+
+    Returns the x centres of the cells.
+    """
+    xs = [x0 + t * dx for t in range(T)]
+    for t, cx in enumerate(xs):
+        _box(ax, (cx, y), w, h, label, color=color, fontsize=9)
+    order = xs if direction == 1 else xs[::-1]
+    for a, b in zip(order[:-1], order[1:]):
+        s = 1 if b > a else -1
+        _arrow(ax, (a + s * w / 2, y), (b - s * w / 2, y), color="#1f4e79")
+    return xs
+
+
+def draw_bidirectional(T: int = 4, ax=None):
+    """Draw a bidirectional layer: a forward chain, a backward chain, both reading x_t, and
+    their states concatenated at each step. Returns the figure."""
+    if not isinstance(T, (int, np.integer)) or not 2 <= T <= 8:
+        raise ValueError(f"T must be an int from 2 to 8; got {T!r}")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(1.8 + 1.6 * T, 4.6))
+    else:
+        fig = ax.figure
+    w, off = 0.8, 0.25                                     # the rows are offset so no line crosses a box
+    _chain(ax, 1.1, T, "fwd", "#dbe9f6", 1, x0=-off, w=w)
+    _chain(ax, 2.3, T, "bwd", "#fde9d9", -1, x0=off, w=w)
+    xs = [t * 1.6 for t in range(T)]
+    for t, cx in enumerate(xs, start=1):
+        _arrow(ax, (cx - off, -0.25), (cx - off, 1.1 - 0.3))                    # x_t into the forward cell
+        ax.plot([cx - off, cx - off + 0.7], [-0.25, -0.25], color="black", lw=1.2)
+        _arrow(ax, (cx - off + 0.7, -0.25), (cx - off + 0.7, 2.3 - 0.3))        # and into the backward cell
+        ax.text(cx - off, -0.6, f"$x_{{{t}}}$", ha="center", fontsize=11)
+        _box(ax, (cx, 3.6), 1.2, 0.5, f"$[\\overrightarrow{{h}}_{{{t}}}; \\overleftarrow{{h}}_{{{t}}}]$",
+             color="#e2f0d9", edge="#38761d", fontsize=10)
+        _arrow(ax, (cx - off - 0.25, 1.1 + 0.3), (cx - off - 0.25, 3.6 - 0.25), color="#1f4e79", lw=1.0)
+        _arrow(ax, (cx + off + 0.1, 2.3 + 0.3), (cx + off + 0.1, 3.6 - 0.25), color="#843c0c", lw=1.0)
+    ax.text(xs[0] - 1.0, 1.1, "forward\n(left to right)", ha="right", va="center", fontsize=9, color="#1f4e79")
+    ax.text(xs[0] - 1.0, 2.3, "backward\n(right to left)", ha="right", va="center", fontsize=9, color="#843c0c")
+    ax.text(xs[0] - 1.0, 3.6, "output\n(width 2H)", ha="right", va="center", fontsize=9, color="#38761d")
+    ax.text((xs[0] + xs[-1]) / 2, -1.05, f"the forward chain ends at $x_{{{T}}}$, the backward chain at $x_1$",
+            ha="center", fontsize=9, style="italic")
+    ax.set_xlim(xs[0] - 2.4, xs[-1] + 1.0)
+    ax.set_ylim(-1.3, 4.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("A bidirectional layer: every output step has seen the whole sequence")
+    return fig
+
+
+def draw_stacked(T: int = 4, L: int = 3, ax=None, dropout=True):
+    """Draw L stacked recurrent layers over T steps; layer l reads layer l-1's outputs, with
+    dropout (in training) between layers when ``dropout``. Returns the figure."""
+    if not isinstance(T, (int, np.integer)) or not 2 <= T <= 8:
+        raise ValueError(f"T must be an int from 2 to 8; got {T!r}")
+    if not isinstance(L, (int, np.integer)) or not 1 <= L <= 5:
+        raise ValueError(f"L must be an int from 1 to 5; got {L!r}")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(2.6 + 1.6 * T, 1.0 + 1.45 * L))
+    else:
+        fig = ax.figure
+    gap = 1.45
+    colors = ["#dbe9f6", "#e2f0d9", "#fde9d9", "#fff2cc", "#ead1dc"]
+    for l in range(L):
+        y = l * gap
+        xs = _chain(ax, y, T, f"layer {l + 1}", colors[l % len(colors)], 1)
+        ax.text(xs[0] - 0.75, y, "$h_0^{(" + str(l + 1) + ")}$", ha="right", va="center", fontsize=10)
+        _arrow(ax, (xs[0] - 0.72, y), (xs[0] - 0.5, y), color="#1f4e79")
+        for t, cx in enumerate(xs, start=1):
+            lo = y - gap + 0.3 if l else -0.95
+            if l and dropout:
+                mid = y - gap / 2
+                ax.plot([cx, cx], [lo, mid - 0.12], color="black", lw=1.2)
+                ax.text(cx, mid, "dropout", ha="center", va="center", fontsize=6.5, color="#7f6000",
+                        bbox=dict(fc="#fff2cc", ec="#7f6000", lw=0.8, pad=1.2))
+                _arrow(ax, (cx, mid + 0.12), (cx, y - 0.3))
+            else:
+                _arrow(ax, (cx, lo), (cx, y - 0.3))
+            if l == 0:
+                ax.text(cx, -1.2, f"$x_{{{t}}}$", ha="center", fontsize=11)
+            if l == L - 1:
+                _arrow(ax, (cx, y + 0.3), (cx, y + 0.8))
+                ax.text(cx, y + 0.95, f"$h_{{{t}}}^{{({L})}}$", ha="center", fontsize=10)
+    ax.set_xlim(xs[0] - 1.7, xs[-1] + 0.9)
+    ax.set_ylim(-1.45, (L - 1) * gap + 1.35)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(f"{L} stacked layers" + (" (dropout between layers, in training only)" if dropout and L > 1 else ""))
+    return fig
+
+
+def draw_encoder_decoder(T_src: int = 4, T_out: int = 3, ax=None):
+    """Draw an encoder RNN whose final state (the context) starts a decoder RNN that feeds each
+    output back in as its next input. Returns the figure."""
+    for name, v in (("T_src", T_src), ("T_out", T_out)):
+        if not isinstance(v, (int, np.integer)) or not 1 <= v <= 6:
+            raise ValueError(f"{name} must be an int from 1 to 6; got {v!r}")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(2.4 + 1.6 * (T_src + T_out), 3.8))
+    else:
+        fig = ax.figure
+    enc = _chain(ax, 0.0, T_src, "enc", "#dbe9f6", 1)
+    x_dec = enc[-1] + 2.6
+    dec = _chain(ax, 0.0, T_out, "dec", "#fde9d9", 1, x0=x_dec)
+    for t, cx in enumerate(enc, start=1):
+        _arrow(ax, (cx, -1.0), (cx, -0.3))
+        ax.text(cx, -1.3, f"$x_{{{t}}}$", ha="center", fontsize=11)
+    ax.add_patch(Circle(((enc[-1] + dec[0]) / 2, 0.0), 0.42, fc="#e2f0d9", ec="#38761d", lw=1.5))
+    ax.text((enc[-1] + dec[0]) / 2, 0.0, "context\n$c = h_T$", ha="center", va="center", fontsize=7.5)
+    _arrow(ax, (enc[-1] + 0.5, 0.0), ((enc[-1] + dec[0]) / 2 - 0.42, 0.0), color="#1f4e79")
+    _arrow(ax, ((enc[-1] + dec[0]) / 2 + 0.42, 0.0), (dec[0] - 0.5, 0.0), color="#1f4e79")
+    for t, cx in enumerate(dec, start=1):
+        _arrow(ax, (cx, 0.3), (cx, 1.0))
+        ax.text(cx, 1.15, f"$y_{{{t}}}$", ha="center", fontsize=11)
+        _arrow(ax, (cx, -1.0), (cx, -0.3), color="#843c0c")          # its input: the previous output
+        ax.text(cx, -1.3, "<start>" if t == 1 else f"$y_{{{t - 1}}}$", ha="center", fontsize=10, color="#843c0c")
+    ax.text((enc[0] + enc[-1]) / 2, 0.75, "encoder: reads the whole input", ha="center", fontsize=9, color="#1f4e79")
+    ax.text((dec[0] + dec[-1]) / 2, -1.6, "decoder: one output per step; each output is the next step's input",
+            ha="center", va="top", fontsize=9, color="#843c0c")
+    ax.set_xlim(enc[0] - 0.8, dec[-1] + 0.8)
+    ax.set_ylim(-2.0, 1.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(f"Encoder-decoder: {T_src} input steps, {T_out} output steps, one fixed-size context between")
+    return fig
