@@ -121,7 +121,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _skip_slow_optional_imports() -> None:
+    """Keep jsonschema from loading ``rfc3987_syntax``, an optional format checker.
+
+    nbformat imports jsonschema, which imports ``rfc3987_syntax`` when it is installed (the
+    ``format-nongpl`` extra that Jupyter pulls in) for the "iri" and "iri-reference" formats.
+    That module compiles about 35 Lark grammars at import: 1.4-2 s on every command, more than
+    the rest of a self-check's start-up. No notebook schema uses those formats, so a command
+    marks the module absent (``sys.modules[name] = None`` makes its import raise ImportError,
+    which jsonschema expects of an optional checker). Only this process is affected, and
+    only when jsonschema has not been imported yet.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _skip_slow_optional_imports()
     # A Windows console or pipe in a legacy code page cannot print ✅: print "?" rather than fail.
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):

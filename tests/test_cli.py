@@ -208,3 +208,25 @@ def test_every_option_of_every_command_says_what_it_is_for():
               for name, sub in commands.choices.items() for action in sub._actions
               if not isinstance(action, argparse._HelpAction) and not action.help]
     assert not silent, f"arguments without help text: {silent}"
+
+
+def test_a_command_reads_and_validates_notebooks_without_compiling_iri_grammars(tmp_path):
+    """jsonschema's optional "iri" checker (rfc3987_syntax) compiles Lark grammars for 1-2 s at
+    import; a command keeps it out and nbformat still validates: a notebook without ``cells``
+    whose code cell has no ``outputs`` is refused by the schema, which never loads the module."""
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "id": "c1", "metadata": {}, "source": "1", "execution_count": None}]}))
+    probe = (
+        "import sys\n"
+        "from autograder.cli import _skip_slow_optional_imports\n"
+        "_skip_slow_optional_imports()\n"
+        "import nbformat\n"
+        f"nb = nbformat.from_dict(__import__('json').loads(open({str(bad)!r}).read()))\n"
+        "try:\n"
+        "    nbformat.validate(nb)\n"
+        "except nbformat.ValidationError as exc:\n"
+        "    print('refused:', 'outputs' in str(exc))\n"
+        "print('loaded:', sys.modules.get('rfc3987_syntax') is not None)\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:2] == ["refused: True", "loaded: False"], out
