@@ -146,6 +146,9 @@ def run_notebook(name: str):
     """
     nb = nbformat.read(COURSE / name, as_version=4)
     wanted = getattr(REFERENCES[name], "reads", Reads()).by_cell()
+    for section in SECTIONS.get(name, ()):                # sections with references of their own
+        for cell_id, exprs in section.reads.by_cell().items():
+            wanted.setdefault(cell_id, {}).update(exprs)
     ids = [c.id for c in nb.cells]
     missing = sorted(set(wanted) - set(ids))
     assert not missing, (f"{name}: the tests read numbers after cell(s) {missing}, which the notebook "
@@ -580,6 +583,46 @@ REFERENCES = {
     "07_forecasting_shapes.ipynb": ref_07,
     "08_choosing_a_model.ipynb": ref_08,
 }
+
+
+# ------------------------------------------------ sections with references of their own
+# A section added to a lecture can carry its own @reads reference instead of growing the
+# lecture's; its numbers and inputs are read and checked the same way.
+
+@reads(
+    numbers={"learned-state": {"lstm_dh0_per_sequence": "per_sequence['LSTM h0']",
+                               "lstm_dc0_per_sequence": "per_sequence['LSTM c0']",
+                               "gru_dh0_per_sequence": "per_sequence['GRU h0']",
+                               "lstm_learned_h0_grad": "shared['LSTM h0']",
+                               "lstm_learned_c0_grad": "shared['LSTM c0']",
+                               "gru_learned_h0_grad": "shared['GRU h0']"}},
+    inputs={"learned-state": {"learned_state": "dict(x=x_s, G=G_s, lstm=W_lstm, gru=W_gru, s_h=s_h, s_c=s_c, s_g=s_g)"}},
+)
+def ref_05_learned_state(inp):
+    """Lecture 05, learned initial states: the loss is L = sum over n, t of G[n, t] . h[n, t], so
+    every step's upstream gradient is G; the gradient reaching step 0 comes from the
+    reference's backward (gru_backward's dh0; for the LSTM's c0, lstm_backward_to_state),
+    and a learned state's gradient is its sum over the batch (solutions.initial_state).
+    The lecture gets them by complex-step differentiation, exact to rounding."""
+    d = inp["learned_state"]
+    x, G = arr(d["x"]), arr(d["G"])
+    N = x.shape[0]
+    Wx, Wh, b = (arr(a) for a in d["lstm"])
+    h, _, caches = S.lstm_forward_from_state(x, S.learned_initial_state(arr(d["s_h"]), N),
+                                             S.learned_initial_state(arr(d["s_c"]), N), Wx, Wh, b)
+    _, dh0, dc0, *_ = S.lstm_backward_to_state(G, caches)
+    Wx, Wh, b = (arr(a) for a in d["gru"])
+    _, cache = S.gru_forward(x, S.learned_initial_state(arr(d["s_g"]), N), Wx, Wh, b)
+    dg0 = S.gru_backward(G, cache)[1]
+    return {"lstm_dh0_per_sequence": dh0.tolist(), "lstm_dc0_per_sequence": dc0.tolist(),
+            "gru_dh0_per_sequence": dg0.tolist(), "lstm_learned_h0_grad": S.learned_state_grad(dh0).tolist(),
+            "lstm_learned_c0_grad": S.learned_state_grad(dc0).tolist(),
+            "gru_learned_h0_grad": S.learned_state_grad(dg0).tolist()}
+
+
+SECTIONS = {
+    "05_gru.ipynb": [ref_05_learned_state],
+}
 # entries whose reference is 0 and which may differ by floating-point rounding only
 ROUNDING_ONLY = {"notes_form_max_diff", "torch_layout_max_diff", "first_step_diff_flipped"}
 
@@ -612,6 +655,8 @@ def test_notebook_runs_top_to_bottom_without_error_or_hang(name):
 def test_every_lecture_number_matches_the_reference(name):
     _, _, numbers, inputs, _ = run_notebook(name)
     want = REFERENCES[name](inputs)
+    for section in SECTIONS.get(name, ()):
+        want |= section(inputs)
     assert set(numbers) == set(want), (
         f"{name}: numbers without a reference: {sorted(set(numbers) - set(want))}; "
         f"references the lecture no longer computes: {sorted(set(want) - set(numbers))}")
