@@ -620,8 +620,32 @@ def ref_05_learned_state(inp):
             "gru_learned_h0_grad": S.learned_state_grad(dg0).tolist()}
 
 
+@reads(
+    numbers={"classifier": {"classifier_logits_eval": "logits_eval", "dropout_kept_value": "kept_value",
+                            "notes_classifier_params_lstm_V10000": "param_counts_notes['LSTM']",
+                            "notes_classifier_params_gru_V10000": "param_counts_notes['GRU']"}},
+    inputs={"classifier": {"classifier": "dict(tokens=tokens, model=model)"}},
+)
+def ref_06_classifier(inp):
+    """Lecture 06, the notes' SequenceClassifier: logits in evaluation mode from
+    solutions.sequence_classifier_forward (itself checked against torch's nn.Embedding,
+    nn.LSTM(bidirectional=True, num_layers=2) and nn.Linear in tests/test_reference_classifier.py)
+    and PyTorch's parameter count (sequence_classifier_param_count, checked against torch).
+    Inverted dropout's kept value by hand: 1 / (1 - 0.3) = 10/7."""
+    c = inp["classifier"]
+    m = c["model"]
+    P = lambda d: {k: arr(v) for k, v in d.items()}
+    params = {"embedding": arr(m["embedding"]), "layers": [(P(f), P(b)) for f, b in m["layers"]],
+              "Wy": arr(m["Wy"]), "by": arr(m["by"])}
+    logits = S.sequence_classifier_forward(np.asarray(c["tokens"]), params, "lstm", train=False)
+    return {"classifier_logits_eval": logits.tolist(), "dropout_kept_value": 10 / 7,
+            "notes_classifier_params_lstm_V10000": S.sequence_classifier_param_count(10_000),
+            "notes_classifier_params_gru_V10000": S.sequence_classifier_param_count(10_000, use_gru=True)}
+
+
 SECTIONS = {
     "05_gru.ipynb": [ref_05_learned_state],
+    "06_architectures.ipynb": [ref_06_classifier],
 }
 # entries whose reference is 0 and which may differ by floating-point rounding only
 ROUNDING_ONLY = {"notes_form_max_diff", "torch_layout_max_diff", "first_step_diff_flipped"}
