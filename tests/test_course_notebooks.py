@@ -211,6 +211,18 @@ def ref_00(inp):
     }
 
 
+@reads(
+    numbers={
+        "bag-of-words": {"bag_of_words_equal": "int(count1 == count2)", "sequences_equal": "int(s1 == s2)"},
+        "series-shuffle": {"series_mean": "series.mean()", "shuffled_mean": "shuffled.mean()",
+                           "series_lag1": "lag1_autocorrelation(series)",
+                           "shuffled_lag1": "lag1_autocorrelation(shuffled)"},
+        "ffn-limits": {"ffn_same_output_after_different_context": "int(np.array_equal(out_after_not, out_after_very))"},
+        "sharing-plot": {"dense_flat_params_T24_D5_H64": "dense_T24", "rnn_params_D5_H64": "rnn_count",
+                         "crossover_T": "crossover"},
+    },
+    inputs={"series-shuffle": {"series": "series", "shuffled": "shuffled"}},
+)
 def ref_01(inp):
     """Lecture 01: bag of words, order statistics of a series, dense against recurrent sizes.
 
@@ -289,6 +301,35 @@ def _jacobian_norms(x, h0, Wx, Wh, b):
     return norms
 
 
+@reads(
+    numbers={
+        "jacobian-product": {"vjp_dh0": "g"},
+        "radius-plot": {f"jac_norm_rho_{r}": f"jac_norms[{r}]" for r in (0.5, 0.9, 1.0, 1.2, 1.5)} | {
+            "rho_1.2_peak_distance": "peak_12", "rho_1.2_peak_norm": "n12[peak_12 - 1]",
+            "rho_1.2_below_one_from": "below_12"},
+        "nonnormal-powers": {"nonnormal_radius": "radius", "nonnormal_sigma_max": "sigma_max",
+                             "nonnormal_power_norms": "power_norms", "nonnormal_peak_k": "nn_peak",
+                             "nonnormal_below_one_from": "nn_below", "nonnormal_rate_k200": "nn_rate"},
+        "clip-example": {"clip_total_norm": "total", "clip_dWh_after": "clipped['dWh'].ravel()",
+                         "clip_norm_after": "clipped_total"},
+        "demo-static": {f"lstm_cell_path_bf_{b}": f"lstm_cell_path({b})" for b in (0.0, 2.0, 4.0)} | {
+            "demo_rnn_norms_rho_1.4": "norms_sat", "demo_mean_dtanh_rho_1.4": "dtanh_sat",
+            "demo_mean_dtanh_rho_0.9": "dtanh_09", "demo_rnn_max_rho_1.6": "rnn_gradient_norms(1.6).max()"},
+        "tbptt-pairs": {"tbptt_terms_full_T12": "full.sum()", "tbptt_terms_chunks_T12_K4": "chunks.sum()",
+                        "tbptt_terms_window_T12_K4": "window.sum()",
+                        "tbptt_reach_chunks_T12_K4": "chunks.sum(axis=1)",
+                        "tbptt_reach_window_T12_K4": "window.sum(axis=1)"},
+        "tbptt-plot": {"tbptt_kept_share_K10_rho_0.9": "kept"},
+    },
+    inputs={
+        "jacobian-product": {"jacobian": "dict(x=x, Wx=Wx, Wh=Wh, b=b, h0=h0, v=v)"},
+        "radius-plot": {"radius": "dict(x=x, Wx=Wx, Q=Q, b=b, radii=radii)"},
+        "nonnormal-powers": {"nonnormal": "dict(W=W_nn)"},
+        "clip-example": {"clip": "dict(grads, max_norm=max_norm)"},
+        "demo-static": {"lstm_demo": "dict(x=x_demo, Wx=Wx_lstm, Wh=Wh_lstm, H=H)",
+                        "rnn_demo": "dict(x=x_demo, Wx=Wx_rnn, Q=Q_demo)"},
+    },
+)
 def ref_03(inp):
     """Lecture 03: products of Jacobians checked against solutions' BPTT, clipping, gates.
 
@@ -305,6 +346,9 @@ def ref_03(inp):
     loss at t reaches back min(t, K) steps in a sliding window and ((t-1) mod K) + 1 steps
     inside chunks of K (to the start of its chunk). The kept share weighs the term at
     distance d = t - k of the loss at T by ||dh_T/dh_{T-d}|| (1 at d = 0), d = 0 .. T-1.
+
+    The demo RNN (W_h = rho Q, no bias) is run by solutions' rnn_forward; the average of
+    tanh' = 1 - h^2 over its states says how saturated it is.
     """
     j = inp["jacobian"]
     x, h0, Wx, Wh, b = (arr(j[k]) for k in ("x", "h0", "Wx", "Wh", "b"))
@@ -364,6 +408,16 @@ def ref_03(inp):
             dc = S.lstm_step_backward(np.zeros((1, H)), dc, cache)[2]
             path.append(float(dc.max()))
         out[f"lstm_cell_path_bf_{b_f}"] = path
+
+    # the demo RNN (no bias) at rho = 1.4, where saturation holds the product near 1, and at 0.9 and 1.6
+    d = inp["rnn_demo"]
+    x, Wx, Q = arr(d["x"]), arr(d["Wx"]), arr(d["Q"])
+    zero_h, zero_b = np.zeros((1, Q.shape[0])), np.zeros(Q.shape[0])
+    out["demo_rnn_norms_rho_1.4"] = _jacobian_norms(x, zero_h, Wx, 1.4 * Q, zero_b)
+    out["demo_rnn_max_rho_1.6"] = max(_jacobian_norms(x, zero_h, Wx, 1.6 * Q, zero_b))
+    for rho in (0.9, 1.4):
+        h_all, _ = S.rnn_forward(x, zero_h, Wx, rho * Q, zero_b)
+        out[f"demo_mean_dtanh_rho_{rho}"] = float(np.mean(1 - h_all ** 2))
     return out
 
 
