@@ -421,12 +421,39 @@ def ref_03(inp):
     return out
 
 
+@reads(
+    numbers={
+        "forget-example": {"forget_only_kept": "kept"},
+        "input-examples": {"adding_memory_c_t": "c_examples['adding_memory']",
+                           "partial_retention_c_t": "c_examples['partial_retention']",
+                           "partial_retention_tanh_c_t": "np.tanh(c_examples['partial_retention'])"},
+        "output-example": {"output_gate_tanh_c": "squashed", "output_gate_h_t": "h_t"},
+        "full-step-gates": {"full_step_c_t": "c_t", "full_step_tanh_c_t": "np.tanh(c_t)", "full_step_h_t": "h_t"},
+        "full-step-weights": {"full_step_from_weights_c_t": "c_t[0, 0]", "full_step_from_weights_h_t": "h_t[0, 0]"},
+        "full-step-batch": {"batch_step_c_t": "c_t.ravel()", "batch_step_h_t": "h_t.ravel()"},
+        "memory-example": {"short_long_tanh_c": "np.tanh(c_t)", "short_long_h_t": "h_short",
+                           "accumulate_c_30": "cs[-1]", "accumulate_h_30": "hs[-1]"},
+        "variants": {"peephole_h_t": "h_peep.ravel()", "peephole_c_t": "c_peep.ravel()",
+                     "coupled_h_t": "h_coupled.ravel()", "coupled_c_t": "c_coupled.ravel()",
+                     "coupled_full_example_c_t": "c_coupled_example"},
+        "dynamics-functions": {"gate_demo_h_last": "tr['h'][-1]", "gate_demo_c_last": "tr['c'][-1]",
+                               "gate_demo_f_after_input_bf_4.5": "f_after"}
+                              | {f"gate_demo_mean_abs_c_t29_t49_bf_{bf}": f"memory[{bf}]" for bf in (4.5, 1.0, -3.0)},
+    },
+    inputs={
+        "full-step-batch": {"batch_step": "dict(x=x_t, prev_h=h_prev, prev_c=c_prev, Wx=Wx, Wh=Wh, b=b)"},
+        "variants": {"peephole": "dict(p_i=p_i, p_f=p_f, p_o=p_o)"},
+        "dynamics-functions": {"gate_demo": "dict(x=signal, Wx=Wx_demo, Wh=Wh_demo, b_f=1.0)"},
+    },
+)
 def ref_04(inp):
     """Lecture 04: the notes' LSTM examples (solutions.worked_examples), full steps, variants.
 
     The coupled cell on the notes' full example has i = 1 - f = 0.6, the example's own i,
     so its c_t is the plain update's. The 30-step accumulation iterates lstm_state_update
     with the fixed gates f = sigmoid(3), i = sigmoid(0), g = tanh(1), o = sigmoid(0.5).
+    The gate demo's mean |c_t| and forget gate come from lstm_step_forward on the
+    lecture's signal and weights (the forget gate from the f block of the pre-activation).
     """
     from solutions.worked_examples import example
 
@@ -474,6 +501,19 @@ def ref_04(inp):
     h_seq, _ = S.lstm_forward(x, np.zeros((1, H)), Wx, Wh, b)
     np.testing.assert_allclose(h_seq[:, -1], h)                 # the two reference paths agree
     out["gate_demo_h_last"], out["gate_demo_c_last"] = h.ravel().tolist(), c.ravel().tolist()
+
+    # memory after the input stops (steps 30..59 have x = 0), for three forget biases
+    for b_f in (4.5, 1.0, -3.0):
+        b = np.zeros(4 * H)
+        b[H:2 * H] = b_f
+        h, c, cs, fs = np.zeros((1, H)), np.zeros((1, H)), [], []
+        for t in range(x.shape[1]):
+            fs.append(S.sigmoid(x[:, t] @ Wx + h @ Wh + b)[:, H:2 * H])    # blocks i, f, g, o
+            h, c, _ = S.lstm_step_forward(x[:, t], h, c, Wx, Wh, b)
+            cs.append(np.abs(c).mean())
+        out[f"gate_demo_mean_abs_c_t29_t49_bf_{b_f}"] = [cs[29], cs[49]]
+        if b_f == 4.5:
+            out["gate_demo_f_after_input_bf_4.5"] = float(np.mean(fs[30:]))
     return out
 
 
