@@ -247,6 +247,23 @@ def ref_01(inp):
     return out
 
 
+@reads(
+    numbers={
+        "h0-effect": {"h0_gap_per_step": "gap"},
+        "param-count": {"rnn_params_D10_H32": "recurrent", "output_params_H32_V5": "output"},
+        "softmax-example": {"softmax_scores": "scores.ravel()", "softmax_probs": "probs.ravel()"},
+        "worked-example": {f"worked_{q}{t}": f"worked['{q}{t}']" for q in "ah" for t in (1, 2, 3)},
+        "activations-table": {f"{name}_at_-2_0_2": v for name, v in (("tanh", "t_"), ("sigmoid", "s_"), ("relu", "r_"),
+                                                                    ("dtanh", "dt"), ("dsigmoid", "ds"), ("drelu", "dr"))},
+        "activations-plot": {"max_dtanh": "(1 - np.tanh(zz) ** 2).max()",
+                             "max_dsigmoid": "(sigmoid(zz) * (1 - sigmoid(zz))).max()"},
+    },
+    inputs={
+        "h0-effect": {"h0_effect": "dict(x=x, Wx=Wx, Wh=Wh, b=b, h0_learned=h0_learned)"},
+        "softmax-example": {"softmax": "dict(h=h_t, Wy=Wy, by=by)"},
+        "activations-table": {"activation_z": "z"},
+    },
+)
 def ref_02(inp):
     """Lecture 02: initial state, counts, softmax, the worked example, activations.
 
