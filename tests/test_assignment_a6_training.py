@@ -65,6 +65,9 @@ def test_notebook_data_generators_are_the_reference_ones():
         x2, y2 = ref.make_forecast_data(np.random.default_rng(seed), 7)
         np.testing.assert_array_equal(x1, x2)
         np.testing.assert_array_equal(y1, y2)
+    for part in ("train", "held_out"):
+        for a, b in zip(ns["forecast_windows"](part), ref.forecast_windows(part)):
+            np.testing.assert_array_equal(a, b)
 
 
 def test_notebook_states_the_reference_recipe_and_the_spec_gaps():
@@ -185,14 +188,136 @@ def test_scorer_rejects_weights_of_the_wrong_shape_saying_what_it_expected():
 
 
 def test_untrained_weights_score_at_chance_and_naive_forecasts_fail():
-    """An untrained model must not pass: chance is 1/K = 0.25 for recall; repeating the last
-    value is far above the forecast threshold."""
+    """An untrained model must not pass: chance is 1/K = 0.25 for recall; for the forecast
+    the last value (0), the training mean and the seasonal naive forecast are above the
+    threshold, and an untrained GRU far above it. (The seasonal naive forecast with drift
+    is below it: the notebook says so.)"""
     spec = load("a6_training")
     for cell, T in (("rnn", SHORT), ("rnn", LONG), ("lstm", LONG), ("gru", LONG)):    # the graded gaps
         p = ref.init_params(cell, ref.K + 2, ref.RECIPE["hidden"], ref.K, np.random.default_rng(0))
         acc = ref.score_recall(p, {"cell": cell, "T": T, "seed": 1})
         assert acc < 0.45 < spec.exercise("recall_lstm").threshold, (cell, acc)
-    assert ref.forecast_baseline_mse() > 10 * spec.exercise("forecast").threshold
+    threshold = spec.exercise("forecast").threshold
+    naive = ref.forecast_baselines()
+    assert min(naive["last_value"], naive["train_mean"], naive["seasonal_naive"]) > threshold
+    p = ref.init_params("gru", ref.FEATURES, ref.RECIPE["forecast_hidden"], ref.HORIZON, np.random.default_rng(0))
+    assert ref.score_forecast(p, {"seed": 4}) > 5 * threshold
+
+
+# --- the forecasting data: a real series, cut by time -------------------------------------------
+
+def _co2_rows():
+    """The shipped file's rows, read here with json alone (not through autograder.datasets)."""
+    import json
+
+    return json.loads((REPO / "autograder" / "data" / "mauna_loa_co2_monthly.json").read_text())["rows"]
+
+
+def test_the_shipped_series_is_the_monthly_record_with_its_source_and_licence():
+    """526 consecutive months, 1958-03 to 2001-12 (10 + 42 * 12 + 12 = 526), 5 of them filled
+    (the months without a weekly average in the original: 1958-06, 1958-10, 1964-02..04),
+    in a plausible range of ppm; the file names its source, its licence and the original's
+    SHA-256, which is the one the derivation script checks."""
+    import json
+
+    doc = json.loads((REPO / "autograder" / "data" / "mauna_loa_co2_monthly.json").read_text())
+    months = [m for m, _, _ in doc["rows"]]
+    assert len(months) == 526 and months[0] == "1958-03" and months[-1] == "2001-12"
+    ym = [(int(m[:4]), int(m[5:])) for m in months]
+    assert all((y2 * 12 + m2) - (y1 * 12 + m1) == 1 for (y1, m1), (y2, m2) in zip(ym, ym[1:]))
+    assert [m for m, _, f in doc["rows"] if f] == ["1958-06", "1958-10", "1964-02", "1964-03", "1964-04"]
+    assert all(310 < v < 375 for _, v, _ in doc["rows"])
+    assert "Scripps" in doc["source"] and "public domain" in doc["licence"].lower()
+    script = (REPO / "scripts" / "make_co2_monthly.py").read_text()
+    assert f'ORIGINAL_SHA256 = "{doc["original_sha256"]}"' in script
+    assert (REPO / "autograder" / "data" / "mauna_loa_co2_monthly.md").read_text().count(doc["original_sha256"]) == 1
+
+
+def test_the_derivation_takes_day_weighted_monthly_means_and_interpolates_empty_months(tmp_path):
+    """On a made-up file: March 1958 has two weeks, 4 days of 310.0 and 2 days of 313.0, so
+    (4 * 310 + 2 * 313) / 6 = 311.0; April has none; May one week of 315.0: April is filled
+    with (311 + 315) / 2 = 313.0. A file of another checksum is refused with exit code 2
+    and nothing is written."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_co2_monthly", REPO / "scripts" / "make_co2_monthly.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    text = ("Station Sample Weight Flag  CO2 concentration\n"
+            "MLO    580308   4    0         310.00\nMLO    580315   2    0         313.00\n"
+            "MLO    580510   7    0         315.00\n" + "".join(
+                f"MLO    {y % 100:02d}{m:02d}15   7    0         320.00\n"
+                for y in range(1958, 2002) for m in range(1, 13) if (y, m) > (1958, 5)))
+    months, ppm, filled = mod.monthly(mod.read_weekly(text))
+    assert months[:3] == ["1958-03", "1958-04", "1958-05"] and len(months) == 526
+    assert ppm[:3] == [311.0, 313.0, 315.0] and filled[:4] == [False, True, False, False]
+    bad = tmp_path / "other.dat"
+    bad.write_text(text)
+    assert mod.main([str(bad), "--out", str(tmp_path / "out.json")]) == 2
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_forecast_windows_are_cut_by_time_and_built_as_documented():
+    """The cut is 1990-01, month index (1990 - 1958) * 12 + (1 - 3) = 382. A training window
+    (24 inputs + 12 targets) starts at 12 or later (the 12-month difference) and ends before
+    382: starts 12..346, 335 windows; a held-out window starts at 382 or later and ends at
+    the last month 525: starts 382..490, 109 windows. Each window is rebuilt here from the
+    file's rows with plain loops, as the notebook's text defines it."""
+    import math
+
+    v = [ppm for _, ppm, _ in _co2_rows()]
+    month = [int(m[5:]) for m, _, _ in _co2_rows()]
+    x_tr, y_tr = ref.forecast_windows("train")
+    x_ho, y_ho = ref.forecast_windows("held_out")
+    assert x_tr.shape == (335, 24, 5) and y_tr.shape == (335, 12)
+    assert x_ho.shape == (109, 24, 5) and y_ho.shape == (109, 12)
+    for x, y, starts in ((x_tr, y_tr, range(12, 347)), (x_ho, y_ho, range(382, 491))):
+        for i, s in [(0, starts[0]), (len(starts) // 2, starts[len(starts) // 2]), (len(starts) - 1, starts[-1])]:
+            e = s + 23                                               # the window's last month
+            for j, t in enumerate(range(s, s + 24)):
+                want = [(v[t] - v[e]) / 3, math.sin(2 * math.pi * (month[t] - 1) / 12),
+                        math.cos(2 * math.pi * (month[t] - 1) / 12), (v[t] - v[t - 12]) / 3, (v[t] - v[t - 1]) / 3]
+                np.testing.assert_allclose(x[i, j], want, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(y[i], [(v[e + k] - v[e]) / 3 for k in range(1, 13)], rtol=0, atol=1e-12)
+    assert 346 + 35 < 382                                            # the last training target is before the cut
+    rng = np.random.default_rng(0)
+    x, _ = ref.make_forecast_data(rng, 500)                          # training batches hold training windows only
+    train_rows = {r.tobytes() for r in x_tr.reshape(len(x_tr), -1)}
+    assert all(r.tobytes() in train_rows for r in x.reshape(500, -1))
+
+
+def test_forecast_baselines_are_the_naive_forecasts_and_the_notebook_states_them():
+    """The baselines recomputed here with loops over the held-out windows (last value: the
+    target itself squared, since targets are changes from the last month; seasonal naive:
+    v[e + k - 12]; drift: plus v[e] - v[e - 12]; training mean: each step's mean target
+    over the training windows), and the notebook's table, threshold and the recipe's
+    score with the public seed are the reference's numbers."""
+    v = [ppm for _, ppm, _ in _co2_rows()]
+    _, y_tr = ref.forecast_windows("train")
+    mean_k = [sum((v[s + 23 + k] - v[s + 23]) / 3 for s in range(12, 347)) / 335 for k in range(1, 13)]
+    sums = {"last_value": 0.0, "train_mean": 0.0, "seasonal_naive": 0.0, "seasonal_naive_drift": 0.0}
+    for s in range(382, 491):
+        e = s + 23
+        for k in range(1, 13):
+            target = (v[e + k] - v[e]) / 3
+            seasonal = (v[e + k - 12] - v[e]) / 3
+            sums["last_value"] += target ** 2
+            sums["train_mean"] += (mean_k[k - 1] - target) ** 2
+            sums["seasonal_naive"] += (seasonal - target) ** 2
+            sums["seasonal_naive_drift"] += (seasonal + (v[e] - v[e - 12]) / 3 - target) ** 2
+    got = ref.forecast_baselines()
+    for name, total in sums.items():
+        assert got[name] == pytest.approx(total / (109 * 12), rel=1e-9), name
+    text = {c.id: c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells}["forecast-md"]
+    for name in ("last_value", "train_mean", "seasonal_naive", "seasonal_naive_drift"):
+        assert f"| {got[name]:.3f} |" in text, (name, got[name])
+    threshold = load("a6_training").exercise("forecast").threshold
+    assert f"at most **{threshold:g}**" in text and threshold < got["seasonal_naive"] / 2
+    seed = load("a6_training").exercise("forecast").public[0].inputs["seed"]
+    mse = ref.forecast_mse(ref.train_forecast(seed))
+    assert f"reaches {mse:.3f} with the seed below" in text and f"3\\sqrt{{{mse:.3f}}}" in text
+    assert mse < min(got.values())
+    assert "beats it by a quarter" in text and 0.2 < 1 - mse / got["seasonal_naive_drift"] < 0.3
 
 
 def test_held_out_data_is_not_the_training_stream():
@@ -333,8 +458,9 @@ def test_the_vanilla_rnn_stays_near_chance_at_the_long_gap(seed, factor):
 @pytest.mark.parametrize("seed", [c.inputs["seed"] for c in load("a6_training").exercise("forecast").public
                                   + load("a6_training").exercise("forecast").cases(hidden=True)])
 def test_reference_forecaster_beats_the_threshold_in_under_a_second_or_so(seed):
-    """The graded and the hidden forecasting run reach a fifth of the threshold (the task
-    is easy for the recipe; the margin is room for another random trajectory)."""
+    """The graded and the hidden forecasting run reach half the threshold (over 49 seeds
+    the recipe's held-out error was 0.052 to 0.075; the margin is room for another random
+    trajectory)."""
     spec = load("a6_training")
     t0 = time.perf_counter()
     weights = ref.train_forecast(seed)
@@ -342,5 +468,5 @@ def test_reference_forecaster_beats_the_threshold_in_under_a_second_or_so(seed):
     mse = ref.score_forecast(dict(zip(("Wx", "Wh", "b", "Wy", "by"), weights)), {"seed": seed})
     print(f"forecast seed={seed}: held-out MSE {mse:.4f} (threshold {spec.exercise('forecast').threshold}) "
           f"in {elapsed:.2f} s")
-    assert mse <= spec.exercise("forecast").threshold / 5
+    assert mse <= spec.exercise("forecast").threshold / 2
     assert elapsed < 30

@@ -54,7 +54,7 @@ def _hidden_rnn_short(rng):
 
 
 def _hidden_forecast(rng):
-    return dict(seed=_size(rng, 100, 1000))
+    return dict(seed=_size(rng, 100, 1000))   # another training seed; the held-out years are the same
 
 
 _rng = np.random.default_rng(20261126)
@@ -160,10 +160,10 @@ ASSIGNMENT = Assignment(
             outputs=_WEIGHTS,
             public=(Case("GRU forecaster, seed 4", dict(seed=4), points=1.5),),
             hidden=HiddenCases(n=1, seed=6104, make_inputs=_hidden_forecast, points=1.5),
-            threshold=0.05,
+            threshold=0.15,       # under half the seasonal naive forecast's 0.341 (forecast_baselines)
             higher_is_better=False,
             timeout=60.0,
-            description="a GRU forecasts 4 steps of a noisy daily cycle",
+            description="a GRU forecasts 12 months of the Mauna Loa CO2 record",
         ),
     ),
 )

@@ -15,32 +15,50 @@ Two tasks:
   H = 16, or a batch of 64, the vanilla RNN learns T = 16 on some seeds, and at T = 4 it
   hovers between 0.9 and 1.0 accuracy under this recipe, too close to the threshold. Over
   224 seeds, 2 LSTM runs were still below 0.9 at step 200 (one long plateau, one relapse).
-- **forecast**: a daily cycle (period 12) of random phase and amplitude, observed with
-  noise, plus a leading indicator (the same cycle 3 steps ahead) and a noise channel;
-  from a window of 16 steps predict the next 4 values of the first channel.
+- **forecast**: the monthly mean CO2 at Mauna Loa, 1958-03 to 2001-12 (a real series,
+  shipped as ``autograder/data/mauna_loa_co2_monthly.json``; source, licence and derivation
+  beside it). From 24 months of 5 features, x of shape (N, 24, 5), predict the next 12
+  months, y of shape (N, 12): lecture 07's shapes. The level moves out of any range seen
+  in training (317 ppm in 1960, 370 in 2001), so values are taken relative to the window's
+  last month, in units of 3 ppm (about half the seasonal swing): feature 0 is
+  (v_t - v_last) / 3, features 1 and 2 the sine and cosine of the calendar month, 3 and 4
+  the 12-month and the 1-month differences (v_t - v_{t-12}) / 3 and (v_t - v_{t-1}) / 3; the
+  target is (v_{last+k} - v_last) / 3 for k = 1..12. The series is cut by time at
+  1990-01: a training window lies wholly before the cut, a held-out window wholly after
+  it (its differences reach back 12 months, which are inputs only). Training draws
+  batches of training windows at random; the scorer measures all held-out windows, so the
+  hidden case differs from the public one by its training seed. ``forecast_baselines``
+  gives the held-out error of the naive forecasts the threshold is set against.
 
 Scorers ``(outputs, inputs) -> float`` run in the grader: they take the weights a
 student's training function returned, run the reference forward on held-out data drawn
 from a seed the student never sees, and return the accuracy (recall) or the mean squared
-error (forecast).
+error on the held-out years (forecast).
 
 Sizes: N batch, T gap (recall) or window (forecast), D input features, H hidden units,
 K classes / horizon.
 """
+import functools
+
 import numpy as np
+
+from autograder.datasets import mauna_loa_co2
 
 from ..gru import gru_step_forward
 from ..lstm import lstm_step_forward
 from ..rnn import rnn_step_forward
 
-__all__ = ["K", "PREFIX", "GATES", "make_recall_data", "make_forecast_data", "softmax_cross_entropy",
-           "adam_update", "init_params", "train_recall", "train_forecast", "recall_accuracy",
-           "score_recall", "score_forecast", "forecast_baseline_mse", "answer_rnn_long", "VARIANTS",
-           "RECIPE"]
+__all__ = ["K", "PREFIX", "GATES", "make_recall_data", "make_forecast_data", "forecast_windows",
+           "softmax_cross_entropy", "adam_update", "init_params", "train_recall", "train_forecast",
+           "recall_accuracy", "score_recall", "score_forecast", "forecast_mse", "forecast_baselines",
+           "answer_rnn_long", "VARIANTS", "RECIPE"]
 
 K = 4                     # symbols of the recall task
 PREFIX = 5                # distractor steps before the flagged symbol
-WINDOW, HORIZON, PERIOD, LEAD = 16, 4, 12, 3
+WINDOW, HORIZON, FEATURES = 24, 12, 5   # forecast: 24 months of 5 features in, 12 months out
+LAG = 12                  # the 12-month difference reaches 12 months before a window
+PPM_UNIT = 3.0            # values and targets in units of 3 ppm
+SPLIT = "1990-01"         # first held-out month
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 #: the training recipe the notebook prescribes (a student's train function follows it)
 RECIPE = dict(hidden=32, batch=32, steps=200, lr=2e-2, clip=5.0, forget_bias=3.0, update_bias=-2.0,
@@ -67,20 +85,35 @@ def make_recall_data(rng, n, T):
     return x, s[:, PREFIX]
 
 
-def make_forecast_data(rng, n):
-    """n windows of the forecasting task.
+@functools.lru_cache(maxsize=None)
+def forecast_windows(part):
+    """Every window of ``part`` ("train": wholly before SPLIT, "held_out": wholly from it on).
 
-    Returns x of shape (n, WINDOW, 3) and y of shape (n, HORIZON): the next HORIZON values
-    of channel 0 (without noise).
+    Returns x of shape (n, WINDOW, FEATURES) and y of shape (n, HORIZON), in window order.
+    The arrays are cached and read-only (every caller shares them).
     """
-    t = np.arange(WINDOW + HORIZON)[None, :]                 # (1, WINDOW + HORIZON)
-    phase = rng.uniform(0, 2 * np.pi, size=(n, 1))
-    amp = rng.uniform(0.5, 1.5, size=(n, 1))
-    cycle = amp * np.sin(2 * np.pi * t / PERIOD + phase)                 # the quantity
-    lead = amp * np.sin(2 * np.pi * (t + LEAD) / PERIOD + phase)         # the same, LEAD steps ahead
-    noise = rng.standard_normal((n, WINDOW, 3)) * np.array([0.05, 0.05, 0.5])
-    x = np.stack([cycle[:, :WINDOW], lead[:, :WINDOW], np.zeros((n, WINDOW))], axis=-1) + noise
-    return x, cycle[:, WINDOW:]
+    if part not in ("train", "held_out"):
+        raise ValueError(f"forecast_windows: part must be 'train' or 'held_out', got {part!r}")
+    co2 = mauna_loa_co2()
+    v, month = co2.values, co2.month_of_year
+    cut = co2.months.index(SPLIT)
+    lo, hi = (LAG, cut) if part == "train" else (cut, len(v))
+    starts = np.arange(lo, hi - WINDOW - HORIZON + 1)
+    t = starts[:, None] + np.arange(WINDOW)[None, :]               # (n, WINDOW): the input months
+    last = v[t[:, -1:]]                                             # (n, 1): the window's last month
+    angle = 2 * np.pi * (month[t] - 1) / 12
+    x = np.stack([(v[t] - last) / PPM_UNIT, np.sin(angle), np.cos(angle),
+                  (v[t] - v[t - 12]) / PPM_UNIT, (v[t] - v[t - 1]) / PPM_UNIT], axis=-1)
+    y = (v[t[:, -1:] + 1 + np.arange(HORIZON)[None, :]] - last) / PPM_UNIT
+    x.flags.writeable = y.flags.writeable = False
+    return x, y
+
+
+def make_forecast_data(rng, n):
+    """A batch of n training windows drawn at random (with replacement): x (n, WINDOW, FEATURES), y (n, HORIZON)."""
+    x, y = forecast_windows("train")
+    i = rng.integers(0, len(x), size=n)
+    return x[i], y[i]
 
 
 # -- the pieces the student writes ------------------------------------------------------------
@@ -341,7 +374,7 @@ def train_forecast(seed, steps=None):
     """The recipe on the forecasting task with a GRU and a linear head; returns (Wx, Wh, b, Wy, by)."""
     R = RECIPE
     rng = np.random.default_rng(seed)
-    p = init_params("gru", 3, R["forecast_hidden"], HORIZON, rng)
+    p = init_params("gru", FEATURES, R["forecast_hidden"], HORIZON, rng)
     opt = {k: [np.zeros_like(v), np.zeros_like(v)] for k, v in p.items()}
     scratch = {}
     for t in range(1, (steps or R["forecast_steps"]) + 1):
@@ -400,24 +433,40 @@ def score_recall(outputs, inputs):
     return recall_accuracy(cell, T, p, HELD_OUT + int(inputs["seed"]))
 
 
-def forecast_mse(weights, seed, n=1000):
+def forecast_mse(weights):
+    """Mean squared error of trained GRU weights over every held-out window (all 12 steps)."""
     p = _weights(dict(zip(("Wx", "Wh", "b", "Wy", "by"), weights)) if not isinstance(weights, dict) else weights,
-                 "gru", 3, HORIZON, "forecast_mse")
-    x, y = make_forecast_data(np.random.default_rng(seed), n)
+                 "gru", FEATURES, HORIZON, "forecast_mse")
+    x, y = forecast_windows("held_out")
     h = _last_states("gru", p, x)
     return float(np.mean((h @ p["Wy"] + p["by"] - y) ** 2))
 
 
 def score_forecast(outputs, inputs):
-    """Scorer of the forecasting exercise: held-out mean squared error of the returned GRU."""
-    p = _weights(outputs, "gru", 3, HORIZON, "score_forecast")
-    return forecast_mse(p, HELD_OUT + int(inputs["seed"]))
+    """Scorer of the forecasting exercise: held-out mean squared error of the returned GRU.
+
+    The held-out windows are the same for every case; a case's ``seed`` is the training seed."""
+    p = _weights(outputs, "gru", FEATURES, HORIZON, "score_forecast")
+    return forecast_mse(p)
 
 
-def forecast_baseline_mse(seed=HELD_OUT, n=1000):
-    """MSE of repeating the last observed value of channel 0 for every future step."""
-    x, y = make_forecast_data(np.random.default_rng(seed), n)
-    return float(np.mean((x[:, -1:, 0] - y) ** 2))
+def forecast_baselines():
+    """Held-out mean squared error of the naive forecasts, in the task's units.
+
+    - ``last_value``: every future month equals the window's last one; the targets are
+      changes from that month, so this is also the forecast 0;
+    - ``train_mean``: each horizon step's mean target over the training windows;
+    - ``seasonal_naive``: each future month equals the month 12 months before it, which
+      is in the window (x[:, 12 + k, 0] for k = 0..11);
+    - ``seasonal_naive_drift``: the same plus the last 12-month difference (x[:, -1, 3]),
+      i.e. last year's months shifted by the past year's growth.
+    """
+    x, y = forecast_windows("held_out")
+    _, y_train = forecast_windows("train")
+    seasonal = x[:, WINDOW - 12:WINDOW - 12 + HORIZON, 0]
+    preds = {"last_value": np.zeros_like(y), "train_mean": np.broadcast_to(y_train.mean(axis=0), y.shape),
+             "seasonal_naive": seasonal, "seasonal_naive_drift": seasonal + x[:, -1:, 3]}
+    return {name: float(np.mean((pred - y) ** 2)) for name, pred in preds.items()}
 
 
 def answer_rnn_long():
