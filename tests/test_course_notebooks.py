@@ -637,15 +637,58 @@ def ref_06(inp):
     return res
 
 
+@reads(numbers={
+    "setup": {"co2_months": "len(v)", "co2_filled": "int(co2.filled.sum())"},
+    "data-windows": {"window_shapes": "[*x_train.shape, *y_train.shape, *x_held.shape, *y_held.shape]",
+                     "window_sums": "[x_train.sum(), y_train.sum(), x_held.sum(), y_held.sum()]",
+                     "shown_window": "np.concatenate([x_held[40].ravel(), y_held[40]])",
+                     "held_out_above_training_max": "[int(above.sum()), int(above.size), v[:cut].max()]"},
+    "baselines": {"baseline_mse": "list(baseline_mse.values())"},
+    "last-state-model": {"last_state_counts": "[n for *_, n in layers_a] + [total_a]",
+                         "last_state_widths": "[int(np.prod(s)) for _, s, _ in layers_a]"},
+    "all-states-model": {"all_states_counts": "[n for *_, n in layers_b] + [total_b]",
+                         "all_states_widths": "[int(np.prod(s)) for _, s, _ in layers_b]",
+                         "flatten_width": "int(flat.shape[1])", "design_ratio": "total_b / total_a",
+                         "first_dense_share": "(W1.size + b1.size) / total_b"},
+    "cells-table": {**{f"keras_{c.lower()}_D5_H64": f"keras_counts[{c!r}]" for c in ("SimpleRNN", "LSTM", "GRU")},
+                    **{f"design1_total_{c.lower()}": f"total_a - rnn_params + keras_counts[{c!r}]"
+                       for c in ("SimpleRNN", "LSTM", "GRU")},
+                    **{f"design2_total_{c.lower()}": f"total_b - rnn_params + keras_counts[{c!r}]"
+                       for c in ("SimpleRNN", "LSTM", "GRU")}},
+    "demo-plot": {"sweep_H": "Hs.tolist()", **{f"sweep_{k.lower()}": f"sweep[{k!r}].tolist()"
+                                                for k in ("RNN", "LSTM", "GRU")}},
+})
 def ref_07(inp):
-    """Lecture 07: the notes' forecasting models, layer by layer (solutions.params).
+    """Lecture 07: the Mauna Loa CO2 windows and their naive forecasts (assignment a6's
+    reference, solutions.assignments.a6_training), and the notes' forecasting models, layer
+    by layer (solutions.params).
+
+    The series: March 1958 to December 2001 is 10 + 42 * 12 + 12 = 526 months, 5 of them
+    filled (the file's own count, checked in tests/test_assignment_a6_training.py). The
+    windows: 335 training windows and 109 held-out ones, each (24, 5) -> (12,) (derived by
+    hand in test_forecast_windows_are_cut_by_time_and_built_as_documented); the lecture's
+    shown window is the 41st held-out one. The baselines in the lecture's order: last
+    value (0), training mean, seasonal naive, seasonal naive with drift.
 
     Keras: SimpleRNN H(D+H+1), LSTM 4H(D+H+1), GRU reset_after 3H(D+H+2); a dense layer
     n_in*n_out + n_out; with D=5, H=64 the recurrent layers have 4480, 17920, 13632.
     """
+    from solutions.assignments import a6_training as a6
+
+    rows = json.loads((COURSE.parent / "autograder" / "data" / "mauna_loa_co2_monthly.json").read_text())["rows"]
+    ppm = [p for _, p, _ in rows]                                   # 1990-01 is month (1990-1958)*12 + 1-3 = 382
+    x_tr, y_tr = a6.forecast_windows("train")
+    x_ho, y_ho = a6.forecast_windows("held_out")
+    base = a6.forecast_baselines()
     a = S.forecasting_model_counts("rnn", return_sequences=False)
     b = S.forecasting_model_counts("rnn", return_sequences=True)
     out = {
+        "co2_months": 526, "co2_filled": 5,
+        "window_shapes": [335, 24, 5, 335, 12, 109, 24, 5, 109, 12],
+        "window_sums": [x_tr.sum(), y_tr.sum(), x_ho.sum(), y_ho.sum()],
+        "shown_window": np.concatenate([x_ho[40].ravel(), y_ho[40]]),
+        "held_out_above_training_max": [sum(p > max(ppm[:382]) for p in ppm[382:]), 526 - 382, max(ppm[:382])],
+        "baseline_mse": [base[k] for k in ("last_value", "train_mean", "seasonal_naive", "seasonal_naive_drift")],
         "last_state_counts": [n for _, _, n in a],
         "last_state_widths": [int(np.prod(s)) for _, s, _ in a[:-1]],
         "all_states_counts": [n for _, _, n in b],
