@@ -10,7 +10,8 @@ Two reports, both with the recipe in ``solutions.assignments.a6_training.RECIPE`
   ``--seeds`` seeds: the LSTM and the GRU must reach the threshold at the long gap on every
   seed, the vanilla RNN at the short gap too, and at the long gap stay near chance (1/K),
   also when it trains ``--rnn-factor`` times as many steps (so "it only needs longer" is
-  not what the table shows).
+  not what the table shows); then the forecaster's held-out MSE over the same seeds
+  against its threshold and the naive forecasts' (``forecast_baselines``).
 
 BLAS runs on one thread, as in the grader's worker (OPENBLAS_NUM_THREADS=1 before numpy
 loads). Usage:
@@ -131,6 +132,15 @@ def cmd_separate(args) -> int:
               f"max {max(accs):.3f}  [{' '.join(f'{a:.2f}' for a in accs)}]  "
               f"{'every seed >= ' + str(threshold) if want == 'pass' else 'every seed < 0.5'}: "
               f"{'yes' if good else 'NO'}  ({(time.perf_counter() - t0) / len(accs):.2f} s a run)")
+    t0 = time.perf_counter()
+    forecast = spec.exercise("forecast")
+    mses = [ref.forecast_mse(ref.train_forecast(seed)) for seed in seeds]
+    good = max(mses) <= forecast.threshold
+    ok &= good
+    print(f"forecast GRU {ref.RECIPE['forecast_steps']:5} steps: MSE min {min(mses):.3f} median "
+          f"{statistics.median(mses):.3f} max {max(mses):.3f}  [{' '.join(f'{m:.3f}' for m in mses)}]  every seed <= "
+          f"{forecast.threshold}: {'yes' if good else 'NO'}  ({(time.perf_counter() - t0) / len(mses):.2f} s a run)")
+    print("  naive forecasts, held-out MSE: " + ", ".join(f"{k} {v:.3f}" for k, v in ref.forecast_baselines().items()))
     return 0 if ok else 1
 
 
