@@ -534,6 +534,23 @@ def ref_04(inp):
     return out
 
 
+@reads(
+    numbers={
+        "update-example": {"update_h_t": "h_t"},
+        "reset-example": {"reset_r_h": "reset_h", "reset_pre": "pre", "reset_n": "n"},
+        "full-example": {"full_n": "n", "full_h_t": "h_t"},
+        "conventions": {"notes_h_t": "results['same weights'][0].ravel()",
+                        "torch_h_t": "results['same weights'][1].ravel()",
+                        "torch_flipped_h_t": "results['z block negated'][1].ravel()",
+                        "first_step_diff_flipped": "np.abs(np.subtract(*results['z negated, h_prev = 0'])).max()"},
+        "param-table": {f"{cell}_params_{conv}": f"counts[{row!r}][{k}]"
+                        for conv, row in (("textbook", "one bias per block (textbook)"),
+                                          ("pytorch", "PyTorch (b_ih and b_hh)"),
+                                          ("keras", "Keras (LSTM one bias, GRU reset_after two)"))
+                        for k, cell in enumerate(("lstm", "gru"))},
+    },
+    inputs={"conventions": {"conventions": "dict(x=x_t, prev_h=h_prev, Wx=Wx, Wh=Wh, b=b)"}},
+)
 def ref_05(inp):
     """Lecture 05: the notes' GRU examples, the notes' cell against PyTorch's (also checked with torch itself).
 
