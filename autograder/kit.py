@@ -14,6 +14,17 @@ distribution name ``rnn-course-selfcheck``, which nothing on the package index u
 ``samples`` and the instructor's modules (building data, the demo, the audit, the
 Gradescope and workflow builders, this module); its dependencies are what a student
 needs to open the notebooks and self-check, not nbgrader and not torch.
+
+The wheel also installs two Jupyter config files into the environment's ``etc/jupyter``
+(``labconfig/page_config.d/`` and ``jupyter_server_config.d/``, the folders extensions
+use for their own settings) that turn off nbgrader's instructor tools: the Create
+Assignment sidebar, the Formgrader, the Course List and the Validate button. A student
+never has them from the kit (it does not install nbgrader), but a JupyterHub image or a
+student's own environment may hold nbgrader; there the lectures and assignments then show
+none of the instructor's tools. The student's tool, nbgrader's Assignment List (fetch and
+submit through an nbgrader exchange), stays on. Jupyter merges each folder's files in
+name order, so ``rnn-course-student.json`` comes after nbgrader's own ``nbgrader.json``
+and wins.
 """
 from __future__ import annotations
 
@@ -35,6 +46,36 @@ INSTRUCTOR_ONLY = ("build_data.py", "demo.py", "audit.py", "gradescope.py", "kit
 DEPENDENCIES = ("numpy>=1.26", "sympy>=1.12", "matplotlib>=3.8", "ipywidgets>=8.0", "jupyterlab>=4.0",
                 "ipython>=8.0", "nbformat>=5.9")
 SKIP = ("__pycache__", "*.pyc", ".ipynb_checkpoints")
+# nbgrader's instructor tools, by the names nbgrader's installation guide gives for
+# `jupyter labextension disable` and `jupyter server extension disable`
+INSTRUCTOR_LAB_PLUGINS = ("@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader",
+                          "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:validate-assignment")
+INSTRUCTOR_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list",
+                                "nbgrader.server_extensions.validate_assignment")
+STUDENT_CONFIG_NAME = "rnn-course-student.json"
+
+
+def student_jupyter_config() -> dict[str, dict]:
+    """The kit's Jupyter settings: {path under etc/jupyter: JSON content}."""
+    return {
+        f"labconfig/page_config.d/{STUDENT_CONFIG_NAME}":
+            {"disabledExtensions": {name: True for name in INSTRUCTOR_LAB_PLUGINS}},
+        f"jupyter_server_config.d/{STUDENT_CONFIG_NAME}":
+            {"ServerApp": {"jpserver_extensions": {name: False for name in INSTRUCTOR_SERVER_EXTENSIONS}}},
+    }
+
+
+def write_student_jupyter_config(config_dir: Path) -> list[Path]:
+    """Write the kit's Jupyter settings under ``config_dir`` (a folder laid out like etc/jupyter)."""
+    import json
+
+    written = []
+    for rel, content in student_jupyter_config().items():
+        path = Path(config_dir) / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def wheel_name() -> str:
@@ -43,6 +84,8 @@ def wheel_name() -> str:
 
 def _pyproject() -> str:
     deps = ",\n".join(f'    "{d}"' for d in DEPENDENCIES)
+    data = "\n".join(f'"etc/jupyter/{Path(rel).parent.as_posix()}" = ["jupyter-config/{rel}"]'
+                     for rel in student_jupyter_config())
     return f'''[build-system]
 requires = ["setuptools>=61"]
 build-backend = "setuptools.build_meta"
@@ -65,6 +108,10 @@ include = ["autograder", "autograder.*"]
 
 [tool.setuptools.package-data]
 autograder = ["data/*.json", "data/corpus/*"]
+
+# nbgrader's instructor tools off in the environment the wheel is installed into
+[tool.setuptools.data-files]
+{data}
 '''
 
 
@@ -77,6 +124,7 @@ def build_wheel(out: Path) -> Path:
         shutil.copytree(REPO / "autograder", stage / "autograder",
                         ignore=shutil.ignore_patterns(*SKIP, *INSTRUCTOR_ONLY))
         (stage / "pyproject.toml").write_text(_pyproject(), encoding="utf-8")
+        write_student_jupyter_config(stage / "jupyter-config")
         (stage / "README.md").write_text(student_readme(), encoding="utf-8")
         cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check", "--quiet",
                "-w", str(out), str(stage)]
@@ -109,6 +157,9 @@ With Python 3.11 or newer, in a terminal opened in this folder:
 
 (on Windows `py -m pip install ...`; inside a virtual environment if you use one). This
 installs the `autograder` package with numpy, sympy, matplotlib, ipywidgets and JupyterLab.
+If nbgrader is in the same environment, its instructor tools (Create Assignment,
+Formgrader, Course List, Validate) are turned off there: `autograder check` below is your
+self-check.
 
 ## Work
 

@@ -8,6 +8,7 @@ seeded mistake, and every lecture executed there.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -72,7 +73,11 @@ def test_the_wheel_has_the_grading_package_and_nothing_of_the_instructor(student
         names = z.namelist()
         meta = z.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     tops = {n.split("/")[0] for n in names}
-    assert tops == {"autograder", f"{kit.DIST_NAME.replace('-', '_')}-{kit.__version__}.dist-info"}
+    dist = f"{kit.DIST_NAME.replace('-', '_')}-{kit.__version__}"
+    assert tops == {"autograder", f"{dist}.dist-info", f"{dist}.data"}
+    # the Jupyter config that turns off nbgrader's instructor tools, installed into etc/jupyter
+    data = {n.split("/data/", 1)[1] for n in names if n.startswith(f"{dist}.data/data/")}
+    assert data == {f"etc/jupyter/{rel}" for rel in kit.student_jupyter_config()}, data
     for must in ("autograder/checks.py", "autograder/worker.py", "autograder/data/a1_rnn.json",
                  "autograder/specs/a6_training.py", "autograder/quickcheck.py", "autograder/kinds/gradient.py"):
         assert must in names
@@ -95,6 +100,15 @@ def test_the_kit_environment_has_no_solutions_and_the_oldest_numpy(kit_env):
 
     assert Path(where).is_relative_to(bin_dir.parent), proc.stdout + proc.stderr
     assert Version(version) == Version(NUMPY_FLOOR), version
+
+
+def test_the_kit_environment_has_the_config_that_turns_off_nbgraders_instructor_tools(kit_env):
+    bin_dir, _ = kit_env
+    etc = bin_dir.parent / "etc" / "jupyter"
+    for rel, content in kit.student_jupyter_config().items():
+        path = etc / rel
+        assert path.is_file(), f"pip did not install {rel} into {etc}"
+        assert json.loads(path.read_text()) == content
 
 
 def _public_points(aid: str) -> float:
