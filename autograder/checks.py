@@ -14,7 +14,8 @@
 
 Keys of the plain data: the exercise's ``outputs`` (``"next_h"``); ``"dtype:<output>"``
 (str) when the student's array was not float64; for ``gradient`` exercises also
-``"numerical:<output>"``; for ``formula`` exercises the keys of ``autograder.formula``;
+``"numerical:<output>"`` (the forward's derivatives along the gradient kind's random
+directions, one number each); for ``formula`` exercises the keys of ``autograder.formula``;
 for ``choice`` exercises ``"answer"`` (str, or a 0-d float64 array) or ``"unanswered"``
 (the answer is still None) and, on the expected side, ``"choices"`` (str, one accepted
 answer per line) or ``"numbers"`` (float64 array).

@@ -7,7 +7,8 @@ relative error of 1e-8 or less; 1e-2 or more means a bug.
 """
 import numpy as np
 
-__all__ = ["eval_numerical_gradient", "eval_numerical_gradient_array", "rel_error"]
+__all__ = ["eval_numerical_gradient", "eval_numerical_gradient_array", "eval_directional_derivatives",
+           "random_directions", "rel_error"]
 
 
 def _check_x(fn, x):
@@ -74,6 +75,48 @@ def eval_numerical_gradient_array(f, x, df, h=1e-5):
                              f"shape {np.shape(df)}; they must match")
         grad[ix] = np.sum((pos - neg) * df) / (2 * h)
     return grad
+
+
+def random_directions(shape, k=3, seed=0):
+    """k fixed random unit vectors of the given shape, as an array of shape (k, *shape).
+
+    The same (shape, k, seed) always gives the same directions, so whoever holds the
+    analytic gradient can project it on the directions another process differentiated along.
+    """
+    shape = tuple(int(n) for n in shape)
+    v = np.random.default_rng(seed).standard_normal((k,) + shape)
+    norms = np.sqrt(np.sum(v.reshape(k, -1) ** 2, axis=1))
+    return v / np.maximum(norms, 1e-300).reshape((k,) + (1,) * len(shape))
+
+
+def eval_directional_derivatives(f, x, directions, h=1e-5):
+    """Centred differences of a scalar f at x along each direction: (f(x + h v) - f(x - h v)) / 2h.
+
+    A correct gradient g agrees with them as np.tensordot(directions, g, axes=x.ndim) does;
+    a wrong one almost surely does not along random directions. Two calls of f per direction
+    instead of two per entry of x, at the same O(h^2) accuracy.
+
+    Inputs:
+    - f: function of one argument returning a number; x itself is not modified.
+    - x: float64 array of any shape.
+    - directions: array of shape (k, *x.shape).
+    - h: step of the centred difference.
+
+    Returns:
+    - array of shape (k,).
+    """
+    _check_x("eval_directional_derivatives", x)
+    directions = np.asarray(directions, dtype=np.float64)
+    if directions.shape[1:] != x.shape:
+        raise ValueError(f"eval_directional_derivatives: directions must have shape (k, *{x.shape}); "
+                         f"got {directions.shape}")
+    out = np.zeros(len(directions))
+    for i, v in enumerate(directions):
+        fxph, fxmh = f(x + h * v), f(x - h * v)
+        if np.ndim(fxph) != 0:
+            raise ValueError(f"eval_directional_derivatives: f must return a scalar; got shape {np.shape(fxph)}")
+        out[i] = (fxph - fxmh) / (2 * h)
+    return out
 
 
 def rel_error(x, y):

@@ -42,3 +42,36 @@ def test_shape_mismatches_are_reported():
         eval_numerical_gradient_array(lambda v: v, np.zeros(2), np.zeros(3))
     with pytest.raises(ValueError, match="f must return a scalar"):
         eval_numerical_gradient(lambda v: v, np.zeros(2))
+
+
+def test_directional_derivatives_are_the_gradient_projected_on_each_direction():
+    """f(x) = sum(a * x**3) has gradient 3 a x**2 (by hand), so along a unit v the derivative is
+    sum(3 a x**2 v); the directions are unit vectors and the same for the same shape."""
+    from autograder.numgrad import eval_directional_derivatives, random_directions
+
+    rng = np.random.default_rng(3)
+    a, x = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
+    dirs = random_directions(x.shape, 3)
+    assert dirs.shape == (3, 4, 5)
+    np.testing.assert_allclose(np.sqrt((dirs ** 2).sum(axis=(1, 2))), 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(dirs, random_directions((4, 5), 3))
+    got = eval_directional_derivatives(lambda z: np.sum(a * z ** 3), x.copy(), dirs)
+    want = [np.sum(3 * a * x ** 2 * v) for v in dirs]
+    np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-10)
+
+
+def test_one_wrong_entry_of_a_gradient_shows_along_random_directions():
+    """A gradient wrong in a single entry of 64 (a sign) is far from the directional derivatives;
+    the right one agrees to about 1e-10, far below the 1e-5 the grader calls consistent."""
+    from autograder.numgrad import eval_directional_derivatives, random_directions, rel_error
+
+    rng = np.random.default_rng(4)
+    W, x = rng.standard_normal((8, 8)), rng.standard_normal((5, 8))
+    f = lambda W_: np.sum(np.tanh(x @ W_))          # noqa: E731
+    grad = x.T @ (1 - np.tanh(x @ W) ** 2)          # d/dW sum(tanh(x W)) by the chain rule
+    dirs = random_directions(W.shape, 3)
+    num = eval_directional_derivatives(f, W.copy(), dirs)
+    assert rel_error(np.tensordot(dirs, grad, axes=2), num) < 1e-8
+    wrong = grad.copy()
+    wrong[2, 5] *= -1
+    assert rel_error(np.tensordot(dirs, wrong, axes=2), num) > 1e-3

@@ -5,9 +5,12 @@ The case inputs whose names start with ``d`` are the upstream gradients (``dnext
 ``dnext_c``, ``dh``), in the order the backward takes them; the rest are the forward's
 inputs. The forward returns ``(out_1, ..., out_k, cache)`` with one output per upstream
 gradient; the backward is called as ``target(*upstream, cache)`` and returns the gradients
-named by ``outputs`` (``("dx", "dprev_h", "dWx", ...)``). The numerical gradient of
-``sum_k sum(out_k * dout_k)`` is taken with respect to the input named after each output
-without its ``d`` (``dWh`` -> ``Wh``). The reference forward is the attribute named
+named by ``outputs`` (``("dx", "dprev_h", "dWx", ...)``). The numerical derivatives of
+``sum_k sum(out_k * dout_k)`` through the student's own forward are taken along
+``NUM_DIRECTIONS`` fixed random directions of the input named after each output without
+its ``d`` (``dWh`` -> ``Wh``): two forward calls per direction rather than two per entry,
+and enough to tell a backward that disagrees with its own forward (the note in the
+message; the verdict comes from the reference). The reference forward is the attribute named
 ``exercise.forward`` in the reference's module. A known wrong backward takes the case
 inputs as keywords (upstream gradients and forward inputs) and returns the gradients; a
 failed case gets its HINT when the student's gradients all match it, or when the ones the
@@ -25,6 +28,7 @@ from autograder.kinds.base import (Kind, _float, _float64, _len, _ndarray, _np_a
                                    copies, failed_outputs, lookup, missing_output, plain, reference, result)
 
 GRAD_CONSISTENT = 1e-5          # rel error below which a backward agrees with numerical gradients
+NUM_DIRECTIONS = 3              # random directions the student's forward is differentiated along
 
 
 def _split_inputs(inputs: Mapping[str, Any]):
@@ -57,15 +61,23 @@ def _variant(exercise, evaluated, expected, variants, names, failed) -> str | No
 
 
 def _own_forward_note(exercise, case, evaluated, names, failed) -> str:
-    """Whether the backward agrees with numerical gradients of the student's own forward."""
-    from autograder.numgrad import rel_error
+    """Whether the backward agrees with numerical derivatives of the student's own forward.
+
+    The child differentiated the forward along fixed random directions of each input
+    (``numerical:<grad>``, one number per direction); the student's gradient, projected on
+    the same directions here, must give the same numbers."""
+    from autograder.numgrad import random_directions, rel_error
 
     errors = {}
     for k in names:
         num = evaluated.get(f"numerical:{k}")
-        if isinstance(num, np.ndarray) and num.shape == np.shape(evaluated[k]):
-            errors[k] = rel_error(evaluated[k], num)
-        elif isinstance(num, np.ndarray):
+        if not isinstance(num, np.ndarray):
+            continue
+        grad, shape = evaluated[k], np.shape(case.inputs.get(k[1:]))
+        if isinstance(grad, np.ndarray) and grad.shape == shape and num.shape == (NUM_DIRECTIONS,):
+            projected = np.tensordot(random_directions(shape, NUM_DIRECTIONS), grad, axes=len(shape))
+            errors[k] = rel_error(projected, num)
+        else:
             errors[k] = float("inf")
     if not errors:
         return ""
@@ -75,7 +87,8 @@ def _own_forward_note(exercise, case, evaluated, names, failed) -> str:
                 if failed else "")
     value = "" if case.hidden else f": rel error {errors[worst]:.1e}"
     return (f"Your backward disagrees with your own forward{value} on {worst} "
-            f"(numerical gradients of sum(out * dout) through your {exercise.forward}).")
+            f"(numerical derivatives of sum(out * dout) through your {exercise.forward}, "
+            f"along {NUM_DIRECTIONS} random directions).")
 
 
 class GradientKind(Kind):
@@ -86,7 +99,7 @@ class GradientKind(Kind):
         return (exercise.target,) + ((exercise.forward,) if exercise.forward else ())
 
     def evaluate(self, exercise, case, namespace, *, shapes=None, diagnose=True):
-        from autograder.numgrad import eval_numerical_gradient
+        from autograder.numgrad import eval_directional_derivatives, random_directions
 
         if not exercise.forward:
             raise ValueError(f"gradient exercise {exercise.grade_id!r} needs forward= (the forward's name)")
@@ -122,7 +135,9 @@ class GradientKind(Kind):
             name = g[1:]
             if name in fwd_inputs and _type(fwd_inputs[name]) is _ndarray:
                 x = _np_array(fwd_inputs[name], dtype=_float64, copy=True)
-                out[f"numerical:{g}"] = eval_numerical_gradient(lambda xp, name=name: loss(name, xp), x)
+                if x.size:
+                    out[f"numerical:{g}"] = eval_directional_derivatives(
+                        lambda xp, name=name: loss(name, xp), x, random_directions(x.shape, NUM_DIRECTIONS))
         return out
 
     def expected(self, exercise, case):
