@@ -90,6 +90,22 @@ def _display(*objs, **kwargs):
         print(repr(o))
 
 
+def _warm_sympy() -> None:
+    """Run the operations formula cells and their encoding use once, before the fork.
+
+    sympy builds much of its machinery on first use (derivative dispatch, rewrite rules,
+    Poly's domains): 30-80 ms that every child would pay again in a student's first
+    ``sp.diff``. Done here, it is paid once per worker, and every child inherits it. Only
+    private symbols are used, and the snapshot taken afterwards covers sympy's modules.
+    """
+    import sympy
+    u = sympy.Symbol("_autograder_warm")
+    for f in (sympy.tanh, sympy.exp, sympy.sin, sympy.log):
+        expr = sympy.diff(f(u), u).rewrite(sympy.tanh).subs(f(u), u)
+        expr.xreplace({u: sympy.Rational(1, 3)}).evalf()
+    sympy.Poly(sympy.expand((1 - u) ** 2 + u / 2), u).terms()
+
+
 def _boot(assignment_id: str, spec_path: str | None):
     """Imports and state shared by every child: (assignment, cases, checks, transformer).
     Runs before any student code."""
@@ -104,6 +120,7 @@ def _boot(assignment_id: str, spec_path: str | None):
              for ex in assignment.exercises}
     if any(kind_of(ex).needs_sympy for ex in assignment.exercises):
         import sympy  # noqa: F401  (formula answers are encoded with it: snapshot it before student code)
+        _warm_sympy()
     try:
         import matplotlib
         matplotlib.use("Agg")
