@@ -593,6 +593,24 @@ def ref_05(inp):
     return out
 
 
+@reads(
+    numbers={
+        "bidirectional": {"bidir_out": "out.ravel()", "bidir_h_n": "h_n.ravel()"},
+        "stacked": {"stacked_out": "inp.ravel()", "stacked_h_n": "np.stack(finals).ravel()",
+                    "stacked_params_per_layer": "per_layer"},
+        "convlstm-count": {"convlstm_params_C1_H16_k3": "conv_lstm",
+                           **{f"convlstm_peephole_params_C1_H16_k3_{s}x{s}": f"with_peepholes[{s}]" for s in (64, 512)}},
+        "masking": {"masked_h_final": "h_masked.ravel()", "masked_out": "out_masked.ravel()",
+                    "packed_batch_sizes": "batch_sizes"},
+        "mistake-reset": {"reset_h_b": "finals['reset'].ravel()", "carried_h_b": "finals['carried over'].ravel()"},
+        "mistake-last": {"unmasked_last_output": "wrong_plain.ravel()", "masked_last_output": "wrong_masked.ravel()"},
+        "mistake-bidir": {"bidir_wrong_summary": "wrong.ravel()", "bidir_right_summary": "right.ravel()"},
+        "padding-plot": {"padding_drift": "drift"},
+    },
+    inputs={"bidirectional": {"bidir": "dict(x=x, fwd=fwd, bwd=bwd)"}, "stacked": {"stacked": "layers"},
+            "masking": {"varlen": "dict(x=xv, lengths=lengths, cell=cell)"},
+            "mistake-reset": {"reset": "dict(xa=xa, xb=xb)"}, "padding-plot": {"padding": "dict(seq=seq)"}},
+)
 def ref_06(inp):
     """Lecture 06: architectures from solutions.architectures; packing also checked with torch.
 
