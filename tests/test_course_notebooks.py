@@ -743,6 +743,18 @@ def ref_07(inp):
     return out
 
 
+@reads(
+    numbers={
+        "comparison-table": {**{f"params_{c.lower()}_D64_H64": f"counts[{c!r}]" for c in ("RNN", "LSTM", "GRU")},
+                             **{f"state_floats_{c.lower()}_H64": f"state_floats[{c!r}]" for c in ("RNN", "LSTM", "GRU")}},
+        "seed-claims-check": {"lstm_over_rnn": "claims['LSTM / RNN parameters'][1]",
+                              "gru_over_rnn": "claims['GRU / RNN parameters'][1]",
+                              "gru_fewer_than_lstm": "claims['GRU fewer than LSTM'][1]"},
+        "memory-plot": {"stream_n": "ns", "kv_cache_floats": "kv_cache",
+                        "attention_score_floats": "attention_scores", "lstm_state_floats": "lstm_state"},
+    },
+    measurements={"measure": {f"seconds_per_step_{c.lower()}": f"timings[{c!r}]" for c in ("RNN", "LSTM", "GRU")}},
+)
 def ref_08(inp):
     """Lecture 08: the comparison table's counts and the streaming-memory figures.
 
