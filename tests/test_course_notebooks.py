@@ -19,9 +19,6 @@ after the cell, not at the end, lets a later section reuse a name like ``x`` or 
 recomputes it. Each number is then compared with the value computed here from the
 reference implementation in ``solutions`` (or from PyTorch, or from a hand derivation
 written in the docstring of the reference function).
-
-A lecture not yet converted may still fill ``LECTURE_NUMBERS`` / ``LECTURE_INPUTS`` /
-``LECTURE_MEASUREMENTS`` dicts itself; a final extra cell collects them when they exist.
 """
 from __future__ import annotations
 
@@ -86,12 +83,9 @@ READER_CODE = (
     "    raise TypeError(f'cannot write a {type(o).__name__} as JSON')\n"
     f"print({MARK!r} + json.dumps({{'values': values, 'errors': errors}}, default=plain))\n"
 )
-# The last extra cell: the kernel's CPU time, and the dicts of a lecture not yet converted.
+# The last extra cell: the kernel's CPU time.
 FINAL_EXPRS = {
     "cpu_seconds": "(lambda r: r.ru_utime + r.ru_stime)(__import__('resource').getrusage(__import__('resource').RUSAGE_SELF))",
-    "legacy_numbers": "globals().get('LECTURE_NUMBERS', {})",
-    "legacy_inputs": "globals().get('LECTURE_INPUTS', {})",
-    "legacy_measurements": "globals().get('LECTURE_MEASUREMENTS', {})",
 }
 
 
@@ -145,7 +139,9 @@ def run_notebook(name: str):
     Returns (wall seconds, kernel CPU seconds, numbers, inputs, measurements).
     """
     nb = nbformat.read(COURSE / name, as_version=4)
-    wanted = getattr(REFERENCES[name], "reads", Reads()).by_cell()
+    assert hasattr(REFERENCES[name], "reads"), (
+        f"{name}: its reference {REFERENCES[name].__name__} has no @reads, so no number of it would be checked")
+    wanted = REFERENCES[name].reads.by_cell()
     for section in SECTIONS.get(name, ()):                # sections with references of their own
         for cell_id, exprs in section.reads.by_cell().items():
             wanted.setdefault(cell_id, {}).update(exprs)
@@ -173,8 +169,6 @@ def run_notebook(name: str):
             assert key not in found[kind], f"{name}: {kind[:-1]} {key!r} is read twice"
             found[kind][key] = value
     final = _read_output(cells[-1], f"the last cell of {name}")
-    for kind in found:
-        found[kind] |= final[f"legacy_{kind}"]
     return seconds, final["cpu_seconds"], found["numbers"], found["inputs"], found["measurements"]
 
 
@@ -873,7 +867,7 @@ def test_notebook_runs_top_to_bottom_without_error_or_hang(name):
     seconds, cpu, numbers, _, _ = run_notebook(name)
     assert cpu < TIME_LIMIT_S, f"{name} used {cpu:.1f} s of CPU; the limit is {TIME_LIMIT_S:.0f} s"
     assert seconds < WALL_LIMIT_S, f"{name} took {seconds:.1f} s on the clock; the limit is {WALL_LIMIT_S:.0f} s"
-    assert numbers, f"{name} computed no LECTURE_NUMBERS"
+    assert numbers, f"no number was read from {name}"
 
 
 @pytest.mark.parametrize("name", PRESENT)
@@ -948,15 +942,9 @@ def test_notebook_is_committed_clean_valid_nbformat_with_stable_ids(name):
 TEST_PLUMBING = re.compile(r"LECTURE_(NUMBERS|INPUTS|MEASUREMENTS)|course's tests|test-read")
 
 
-def _converted(name):
-    return hasattr(REFERENCES[name], "reads")
-
-
 @pytest.mark.parametrize("name", PRESENT)
 def test_no_cell_of_a_lecture_mentions_the_tests(name):
     """A student reads the lecture, not its test plumbing: the tests find the numbers themselves."""
-    if not _converted(name):
-        pytest.xfail(f"{name} still fills LECTURE_NUMBERS itself (its reference has no @reads yet)")
     nb = nbformat.read(COURSE / name, as_version=4)
     for c in nb.cells:
         hit = TEST_PLUMBING.search(c.source)
