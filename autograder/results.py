@@ -342,7 +342,7 @@ def check_text(rec: dict, notebook: str) -> str:
         return f"FAIL  {notebook} cannot be graded: {rec['message']}"
     lines = [ExerciseFeedback.of(cases, f"{gid} (public cases)").text() for gid, cases in cases_by_exercise(rec).items()]
     if rec.get("message"):
-        lines += ["notes:", *("    " + ln for ln in rec["message"].splitlines())]
+        lines += ["notes:", *wrap(rec["message"], "    ")]
     got, possible, waiting = public_totals(rec)
     later = f"; {fmt_points(waiting)} more points are scored then too (LATER)" if waiting else ""
     lines.append(f"public total: {fmt_points(got)}/{fmt_points(possible)} (hidden cases run at grading time{later})")

@@ -208,3 +208,19 @@ def test_the_score_text_is_what_nbgrader_reads(value):
 
     shown = {"data": {"text/plain": repr(Score(value, "a sentence")), "text/html": Score(value)._repr_html_()}}
     assert get_partial_grade(shown, 4.0) == value
+
+
+def test_the_notes_of_a_self_check_are_wrapped_to_100_columns_below_their_indent():
+    """The notes block of ``autograder check`` (what a cell raised) is indented by four spaces:
+    a 99-character note line would be 103 wide printed there, so it must be broken."""
+    from autograder.results import check_text
+
+    note = ("cell 23 still holds the placeholder `raise NotImplementedError()` (line 2): write your answer"
+            " there")
+    assert len(note) > 96
+    text = check_text({"status": "graded", "message": note + "\n  (the exercise of this cell: q)",
+                       "tests": []}, "a3_lstm.ipynb")
+    lines = text.splitlines()
+    assert lines[0] == "notes:" and all(len(ln) <= 100 for ln in lines), text
+    assert lines[1].startswith("    cell 23 still holds") and lines[2].startswith("      ")
+    assert " ".join(ln.strip() for ln in lines[1:3]) == note
