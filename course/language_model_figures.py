@@ -66,12 +66,15 @@ def draw_tbptt_streams(n_streams: int = 3, n_chunks: int = 4, ax=None):
     return fig
 
 
-def plot_perplexity_curves(curves: dict, vocab_size: int, ax=None):
+def plot_perplexity_curves(curves: dict, vocab_size: int, chosen: dict | None = None, top: float | None = None,
+                           ax=None):
     """Plot train (thin) and held-out (thick) perplexity per step for each cell.
 
     curves: cell name -> dict with "steps" (evaluation steps), "train" and "heldout"
-    perplexities at those steps. A dotted line marks the uniform model's perplexity, V.
-    Returns the figure.
+    perplexities at those steps. chosen: cell name -> the step of the checkpoint kept
+    (a circle on its held-out curve). A dotted line marks the uniform model's perplexity, V;
+    with ``top`` below V the y axis is linear up to ``top`` (the first steps leave the chart)
+    and a note says where V is, else it is logarithmic. Returns the figure.
     """
     if ax is None:
         fig, ax = plt.subplots(figsize=(8, 4.2))
@@ -81,14 +84,25 @@ def plot_perplexity_curves(curves: dict, vocab_size: int, ax=None):
         colour = CELL_COLOURS.get(cell)
         ax.plot(c["steps"], c["train"], color=colour, lw=1, alpha=0.6, ls="--")
         ax.plot(c["steps"], c["heldout"], color=colour, lw=2.2, label=f"{CELL_NAMES.get(cell, cell)}")
-    ax.axhline(vocab_size, color="black", ls=":", lw=1)
-    ax.text(0, vocab_size * 0.93, f"uniform over V = {vocab_size}: perplexity {vocab_size}", va="top", fontsize=8)
-    ax.set_yscale("log")
+        if chosen and cell in chosen:
+            k = list(c["steps"]).index(chosen[cell])
+            ax.plot([chosen[cell]], [c["heldout"][k]], "o", ms=9, mfc="none", mec=colour, mew=2)
+    if top is not None and top < vocab_size:
+        ax.set_ylim(1, top)
+        ax.text(0.99, 0.98, f"at step 0 all start near the uniform model's {vocab_size}, far above the chart",
+                transform=ax.transAxes, ha="right", va="top", fontsize=8)
+        ax.set_ylabel("perplexity")
+    else:
+        ax.axhline(vocab_size, color="black", ls=":", lw=1)
+        ax.text(0, vocab_size * 0.93, f"uniform over V = {vocab_size}: perplexity {vocab_size}", va="top", fontsize=8)
+        ax.set_yscale("log")
+        ax.set_ylabel("perplexity (log scale)")
     ax.set_xlabel("training step")
-    ax.set_ylabel("perplexity (log scale)")
     ax.plot([], [], color="black", lw=2.2, label="held-out (thick)")
     ax.plot([], [], color="black", lw=1, ls="--", alpha=0.6, label="train (dashed)")
-    ax.legend(fontsize=8, ncol=2)
+    if chosen:
+        ax.plot([], [], "o", ms=9, mfc="none", mec="black", mew=2, label="checkpoint kept")
+    ax.legend(fontsize=8, ncol=2, loc="lower left")
     ax.grid(True, which="both", alpha=0.2)
     ax.set_title("Perplexity while training: lower is better, 1 is perfect")
     return fig

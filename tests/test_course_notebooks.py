@@ -49,6 +49,7 @@ EXPECTED_NOTEBOOKS = [
     "06_architectures.ipynb",
     "07_forecasting_shapes.ipynb",
     "08_choosing_a_model.ipynb",
+    "09_language_models.ipynb",
 ]
 PRESENT = [n for n in EXPECTED_NOTEBOOKS if (COURSE / n).exists()]
 TIME_LIMIT_S = 300.0       # hang guards only; the 60 s budget is benchmarks/bench_lectures.py's
@@ -767,6 +768,129 @@ def ref_08(inp):
     return out
 
 
+LM_CELLS = ("rnn", "lstm", "gru")
+
+
+@reads(
+    numbers={
+        "corpus-stats": {"corpus_chars": "len(text)", "train_chars": "len(train_text)",
+                         "valid_chars": "len(valid_text)", "test_chars": "len(test_text)", "vocab_size": "V"},
+        "task-pairs": {"snippet_pairs": "len(inputs)"},
+        "embedding-demo": {"embedding_lookup_max_diff": "np.abs(one_hot @ W_embed - W_embed[v]).max()"},
+        "loss-line": {"line_p_right": "p_right", "line_loss": "line_loss", "line_ppl": "line_ppl"},
+        "ppl-baselines": {"uniform_loss": "uniform_loss", "uniform_ppl": "uniform_ppl",
+                          "unigram_loss": "unigram_loss", "unigram_ppl": "unigram_ppl"},
+        "curves-table": {**{f"heldout_ppl_{c}": f"heldout_ppl[{c!r}]" for c in LM_CELLS},
+                         **{f"test_ppl_{c}": f"test_ppl[{c!r}]" for c in LM_CELLS},
+                         **{f"lm_params_{c}": f"run['params'][{c!r}]" for c in LM_CELLS},
+                         "unigram_test_ppl": "unigram_test_ppl", "best_cell": "CELLS.index(best)"},
+        "temperature-bars": {f"temperature_probs_{T}": f"temperature_probs[{T}]" for T in (0.5, 1.0, 1.5)},
+        "unit-labels": {"in_string_chars": "int(labels['string'].sum())",
+                        "in_prose_chars": "int(labels['prose'].sum())",
+                        **{f"{k}_{n}": f"{v}[{n!r}]" for n in ("string", "prose", "indentation", "column")
+                           for k, v in (("unit", "best_unit"), ("corr", "best_r"), ("next_corr", "next_r"))}},
+    },
+    inputs={"unit-labels": {"probe": "probe", "cell_act": "cell_act"}},
+)
+def ref_09(inp):
+    """Lecture 09: the corpus, the trained models' numbers (solutions.char_lm on the weights stored
+    beside the lecture by scripts/train_lecture09.py; tests/test_lecture09.py checks the script
+    and the stored files).
+
+    By hand: the corpus is cut at int(0.8 n) and int(0.9 n) characters; a model uniform over
+    V characters has loss ln V and perplexity V; the unigram model gives character c the
+    probability count(c in train) / len(train), its loss is the mean of -ln of that over the
+    held-out characters. A parameter count of a char-level model with G blocks (RNN 1, LSTM 4,
+    GRU 3): V E (embedding) + E GH + H GH + GH (cell) + H V + V (output layer).
+
+    The probe's labels, written here again: a character is inside a string if Python's
+    tokenize puts it in a STRING token, in prose if in a STRING or a COMMENT token; the
+    indentation depth of a non-blank line is its leading spaces / 4 (0 on blank lines,
+    newline included in its line); the column counts the characters since the last newline
+    (the newline itself ends its line). The units are chosen by the largest |Pearson r|
+    (numpy's corrcoef) with the lecture's stored tanh(c_t).
+    """
+    import io
+    import tokenize
+
+    from solutions import char_lm as C
+
+    raw = (Path(__file__).resolve().parents[1] / "autograder" / "data" / "corpus" / "cpython_stdlib.txt").read_text()
+    n = len(raw)
+    train, valid, test = raw[:int(0.8 * n)], raw[int(0.8 * n):int(0.9 * n)], raw[int(0.9 * n):]
+    chars = "".join(sorted(set(raw)))
+    V = len(chars)
+    out = {"corpus_chars": n, "train_chars": len(train), "valid_chars": len(valid),
+           "test_chars": n - int(0.9 * n), "vocab_size": V, "snippet_pairs": len("    def __call__(self, func):") - 1,
+           "embedding_lookup_max_diff": 0.0, "uniform_loss": math.log(V), "uniform_ppl": float(V)}
+    from collections import Counter
+
+    counts = Counter(train)
+    out["unigram_loss"] = -float(np.mean([math.log(counts[c] / len(train)) for c in valid]))
+    out["unigram_ppl"] = math.exp(out["unigram_loss"])
+    out["unigram_test_ppl"] = math.exp(-float(np.mean([math.log(counts[c] / len(train)) for c in test])))
+
+    stored = np.load(COURSE / "09_language_models.npz")
+    meta = json.loads((COURSE / "09_language_models.json").read_text())
+    names = ("W_embed", "Wx", "Wh", "b", "W_out", "b_out")
+    models = {c: C.CharLM(c, chars, {k: stored[f"{c}/{k}"].astype(np.float64) for k in names}) for c in LM_CELLS}
+    r = meta["recipe"]
+    for cell, G in (("rnn", 1), ("lstm", 4), ("gru", 3)):
+        out[f"heldout_ppl_{cell}"] = C.perplexity(models[cell], valid)
+        out[f"test_ppl_{cell}"] = C.perplexity(models[cell], test)
+        out[f"lm_params_{cell}"] = V * r["E"] + r["E"] * G * r["H"] + r["H"] * G * r["H"] + G * r["H"] + r["H"] * V + V
+    out["best_cell"] = int(np.argmin([out[f"test_ppl_{c}"] for c in LM_CELLS]))
+
+    lstm = models["lstm"]
+    p = lstm.params
+
+    def scores_after(text):
+        """The LSTM's scores after each character of text, read from a zero state in one chunk."""
+        x, _ = C.embedding_forward(C.encode(text, lstm.char_to_ix)[None, :], p["W_embed"])
+        h, _, _ = C.lstm_forward(x, np.zeros((1, lstm.H)), np.zeros((1, lstm.H)), p["Wx"], p["Wh"], p["b"])
+        return C.temporal_affine_forward(h, p["W_out"], p["b_out"])[0]       # (1, len, V)
+
+    start, line = int(stored["line/read_from"]), str(stored["line/targets"])
+    at = valid.index(line + "\n", start)
+    text = valid[start:at + len(line)]
+    scores = scores_after(text[:-1])
+    y = C.encode(text[1:], lstm.char_to_ix)[None, :]
+    mask = np.zeros(y.shape)
+    mask[0, -len(line):] = 1.0                                                # the predictions of the line
+    out["line_loss"], _ = C.temporal_softmax_loss(scores, y, mask)
+    out["line_ppl"] = math.exp(out["line_loss"])
+    probs = C.temperature_softmax(scores[0, -len(line):], 1.0)
+    out["line_p_right"] = probs[np.arange(len(line)), y[0, -len(line):]].tolist()
+
+    last = scores_after(str(stored["temperature/context"]))[0, -1]
+    for T in (0.5, 1.0, 1.5):
+        out[f"temperature_probs_{T}"] = C.temperature_softmax(last, T).tolist()
+
+    probe, act = inp["probe"], arr(inp["cell_act"])
+    assert act.shape == (len(probe), lstm.H)
+    string, prose = np.zeros(len(probe)), np.zeros(len(probe))
+    offsets = np.cumsum([0] + [len(l) for l in probe.splitlines(keepends=True)])
+    for tok in tokenize.generate_tokens(io.StringIO(probe).readline):
+        span = slice(offsets[tok.start[0] - 1] + tok.start[1], offsets[tok.end[0] - 1] + tok.end[1])
+        if tok.type == tokenize.STRING:
+            string[span] = prose[span] = 1
+        elif tok.type == tokenize.COMMENT:
+            prose[span] = 1
+    indent = np.concatenate([np.full(len(l), (len(l) - len(l.lstrip(" "))) / 4 if l.strip() else 0.0)
+                             for l in probe.splitlines(keepends=True)])
+    column, k = np.zeros(len(probe)), 0
+    for i, ch in enumerate(probe):
+        column[i], k = k, (0 if ch == "\n" else k + 1)
+    out["in_string_chars"], out["in_prose_chars"] = int(string.sum()), int(prose.sum())
+    for name, label in (("string", string), ("prose", prose), ("indentation", indent), ("column", column)):
+        r_units = np.array([np.corrcoef(act[:, j], label)[0, 1] for j in range(act.shape[1])])
+        order = np.argsort(-np.abs(r_units))
+        out[f"unit_{name}"] = int(order[0])
+        out[f"corr_{name}"] = float(r_units[order[0]])
+        out[f"next_corr_{name}"] = float(abs(r_units[order[1]]))
+    return out
+
+
 REFERENCES = {
     "00_overview_and_notation.ipynb": ref_00,
     "01_sequence_data.ipynb": ref_01,
@@ -777,6 +901,7 @@ REFERENCES = {
     "06_architectures.ipynb": ref_06,
     "07_forecasting_shapes.ipynb": ref_07,
     "08_choosing_a_model.ipynb": ref_08,
+    "09_language_models.ipynb": ref_09,
 }
 
 
@@ -857,7 +982,7 @@ def assert_number(key, got, want, rtol=1e-9, atol=1e-12):
 
 # ---------------------------------------------------------------- tests
 
-def test_the_course_has_all_nine_lecture_notebooks():
+def test_the_course_has_all_ten_lecture_notebooks():
     missing = [n for n in EXPECTED_NOTEBOOKS if not (COURSE / n).exists()]
     assert not missing, f"missing lecture notebooks: {missing}"
 

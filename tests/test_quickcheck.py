@@ -50,6 +50,9 @@ def _answers():
         "07_2": "b",                                  # (None, 24, 64)
         "08_1": "c",                                  # small GRU
         "08_2": "b",                                  # parallel training
+        "09_1": 96 / 4,                               # p = 1/24 at every step: exp(-ln(1/24)) = 24
+        "09_2": "b",                                  # T -> 0: greedy argmax
+        "09_3": "b",                                  # context carried, gradient cut
     }
 
 
