@@ -208,7 +208,8 @@ def build(out: str | Path) -> dict:
         shutil.rmtree(lectures)
     lectures.mkdir()
     for path in sorted((REPO / "course").iterdir()):
-        if path.suffix in (".ipynb", ".py") and path.is_file():
+        # .npz and .json: results a lecture loads instead of training (lecture 09's models)
+        if path.suffix in (".ipynb", ".py", ".npz", ".json") and path.is_file():
             shutil.copy(path, lectures / path.name)
     (out / "README.md").write_text(student_readme(), encoding="utf-8")
     files = sorted(p for p in out.rglob("*") if p.is_file())
