@@ -133,6 +133,18 @@ def stream_batches(ids, N, T):
 
 # -- layers ------------------------------------------------------------------------------------
 
+def _indices(a, fn, name):
+    """``a`` as an int64 array: integers, or floats that are whole numbers (the grader lends a
+    correct function to a student's code with its arguments as float64 arrays)."""
+    a = np.asarray(a)
+    if a.dtype.kind in "iu":
+        return a.astype(np.int64, copy=False)
+    if a.dtype.kind == "f" and np.all(np.isfinite(a)) and np.all(a == np.round(a)):
+        return a.astype(np.int64)
+    raise TypeError(f"{fn}: {name} must be an array of integers (character indices); got dtype {a.dtype}"
+                    + (" with values that are not whole numbers" if a.dtype.kind == "f" else ""))
+
+
 def embedding_forward(idx, W):
     """Look up the rows of W: out[n, t] = W[idx[n, t]].
 
@@ -146,9 +158,7 @@ def embedding_forward(idx, W):
 
     The same as one-hot vectors times W: onehot(idx) @ W.
     """
-    idx = np.asarray(idx)
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"embedding_forward: idx must be an integer array; got dtype {idx.dtype}")
+    idx = _indices(idx, "embedding_forward", "idx")
     V = W.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= V):
         raise ValueError(f"embedding_forward: idx must be in [0, {V}); got values from {idx.min()} to {idx.max()}")
@@ -205,7 +215,8 @@ def temporal_softmax_loss(scores, y, mask):
 
     Inputs:
     - scores: of shape (N, T, V)
-    - y: integer targets of shape (N, T), values in [0, V)
+    - y: integer targets of shape (N, T), values in [0, V) (whole numbers in a float array
+      are accepted)
     - mask: of shape (N, T), 1 where a token counts and 0 where it does not (padding);
       at least one entry must be 1
 
@@ -219,7 +230,7 @@ def temporal_softmax_loss(scores, y, mask):
     if count <= 0:
         raise ValueError("temporal_softmax_loss: the mask selects no token; at least one entry must be 1")
     log_p = _log_softmax(scores.reshape(N * T, V))
-    y2, m2 = np.asarray(y).reshape(N * T), mask.reshape(N * T)
+    y2, m2 = _indices(y, "temporal_softmax_loss", "y").reshape(N * T), mask.reshape(N * T)
     rows = np.arange(N * T)
     loss = -(m2 * log_p[rows, y2]).sum() / count
     dscores = np.exp(log_p)
