@@ -108,14 +108,15 @@ def plot_perplexity_curves(curves: dict, vocab_size: int, chosen: dict | None = 
     return fig
 
 
+#: how far the strongest colour goes from white (1 would be pure red/blue, on which black text is hard to read)
+SHADE = 0.8
+
+
 def _colour(v: float) -> str:
     """v in [-1, 1] -> a CSS background: red for positive, blue for negative, white at 0 (Karpathy's palette)."""
     v = float(np.clip(v, -1.0, 1.0))
-    if v >= 0:
-        g = b = int(round(255 * (1 - v)))
-        return f"rgb(255,{g},{b})"
-    r = g = int(round(255 * (1 + v)))
-    return f"rgb({r},{g},255)"
+    fade = int(round(255 * (1 - SHADE * abs(v))))
+    return f"rgb(255,{fade},{fade})" if v >= 0 else f"rgb({fade},{fade},255)"
 
 
 def char_activation_html(text: str, values, title: str = "") -> str:
@@ -176,8 +177,8 @@ def plot_temperature_bars(chars, probs_by_temperature: dict, context: str, top: 
     ax.set_ylabel("probability")
     ax.set_ylim(0, 1)
     ax.legend(fontsize=8)
-    shown = context[-40:].replace("\n", "↵")
-    ax.set_title(f"next character after …{shown!r}", fontsize=10)
+    last_line = context.rsplit("\n", 1)[-1].lstrip()[-40:]
+    ax.set_title(f"next character after {last_line!r} (the end of the context)", fontsize=10)
     return fig
 
 

@@ -165,7 +165,7 @@ def test_the_figure_helpers_escape_text_and_refuse_mismatched_lengths():
     page = F.char_activation_html("<a>\n", [1.0, -1.0, 0.0, 0.5])
     assert page.count("<span style=\"background:") == 4 + 5           # 4 characters, 5 legend swatches
     assert "&lt;" in page and "&gt;" in page and "<a>" not in page
-    assert "rgb(255,0,0)" in page and "rgb(0,0,255)" in page              # +1 red, -1 blue
+    assert "rgb(255,51,51)" in page and "rgb(51,51,255)" in page          # +1 red, -1 blue (shade 0.8 of 255)
     with pytest.raises(ValueError, match=r"expected shape \(4,\)"):
         F.char_activation_html("abcd", [0.0, 1.0])
     with pytest.raises(ValueError, match="one entry per step"):
@@ -192,3 +192,18 @@ def test_the_lecture_runs_in_well_under_a_minute_of_cpu():
 
     _, cpu, _, _, _ = T.run_notebook("09_language_models.ipynb")
     assert cpu < 30, f"lecture 09 used {cpu:.1f} s of CPU"
+
+
+def test_the_lectures_models_cannot_be_handed_in_for_a7(stored):
+    """Students get the lecture's weights; a7 grades the held-out perplexity of weights a
+    student trains with char_lm.RECIPE's sizes. The lecture's models have other sizes, so the
+    grader's shape check refuses them."""
+    from solutions import char_lm as C
+
+    _, meta = stored
+    r = meta["recipe"]
+    assert (r["E"], r["H"]) != (C.RECIPE["E"], C.RECIPE["H"])
+    arrays, _ = stored
+    weights = {n: arrays[f"lstm/{n}"] for n in ("W_embed", "Wx", "Wh", "b", "W_out", "b_out")}
+    with pytest.raises(ValueError, match="must have shape"):
+        C.score_perplexity(weights, {"cell": "lstm", "seed": 0})
