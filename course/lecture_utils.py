@@ -183,7 +183,7 @@ def draw_gru_cell(ax=None):
     _arrow(ax, (1.3, -0.4), (1.3, bottom), lw=1.8)
     ax.text(1.45, -0.35, "$x_t$", fontsize=12)
     ax.plot([0.9, 5.6], [bottom, bottom], color=state, lw=1.6)
-    ax.text(1.45, bottom + 0.12, "$[h_{t-1}, x_t]$", fontsize=9, color=state)
+    ax.text(1.45, bottom - 0.12, "$[h_{t-1}, x_t]$", fontsize=9, color=state, va="top")   # below the bus: the gates' lines rise above it
     for gx, label, name in [(2.2, "$r$\nσ", "reset"), (3.6, "$z$\nσ", "update")]:
         _box(ax, (gx, 2.1), 0.9, 0.8, label, color="#e2f0d9", edge="#38761d", fontsize=10)
         ax.plot([gx, gx], [bottom, 2.1 - 0.4], color=state, lw=1.4)
