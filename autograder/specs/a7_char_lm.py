@@ -124,7 +124,7 @@ ASSIGNMENT = Assignment(
             variants=("embedding_grad_overwritten",),
             hints={"embedding_grad_overwritten": (
                 "HINT: your dW matches dW[idx] += dout, which keeps one gradient per repeated character: numpy's "
-                "fancy-index += does not add up repeated indices; use np.add.at(dW, idx, dout).")},
+                "fancy-index += does not add up repeated indices; np.add.at does.")},
             description="the gradient of the embedding, repeated characters added up",
         ),
         Exercise(
