@@ -125,16 +125,15 @@ def test_the_stored_samples_are_the_references_of_the_stored_weights(stored):
     from solutions import char_lm as C
 
     arrays, meta = stored
-    model = _model(arrays, "lstm")
-    for T in meta["temperatures"]:
-        got = C.sample(model, meta["seed_text"], meta["sample_chars"], T, np.random.default_rng(meta["seed"]))
-        assert got == meta["samples"]["lstm"]["after"][f"{T:.1f}"], f"T = {T}"
-    rng = np.random.default_rng(meta["seed"])
     r = meta["recipe"]
-    init = C.init_params("lstm", len(arrays["chars"]), rng, E=r["E"], H=r["H"])
-    before = C.CharLM("lstm", model.chars, {k: v.astype(np.float32).astype(np.float64) for k, v in init.items()})
-    got = C.sample(before, meta["seed_text"], meta["sample_chars"], 1.0, np.random.default_rng(meta["seed"]))
-    assert got == meta["samples"]["lstm"]["before"]["1.0"]
+    for cell in CELLS:
+        after = _model(arrays, cell)
+        init = C.init_params(cell, len(arrays["chars"]), np.random.default_rng(meta["seed"]), E=r["E"], H=r["H"])
+        before = C.CharLM(cell, after.chars, {k: v.astype(np.float32).astype(np.float64) for k, v in init.items()})
+        for when, model in (("before", before), ("after", after)):
+            for T in meta["temperatures"]:
+                got = C.sample(model, meta["seed_text"], meta["sample_chars"], T, np.random.default_rng(meta["seed"]))
+                assert got == meta["samples"][cell][when][f"{T:.1f}"], f"{cell} {when} training, T = {T}"
 
 
 def test_the_stored_cell_states_are_the_references_tanh_c(stored):
