@@ -96,8 +96,8 @@ def draw_lstm_cell(ax=None):
     top, bottom = 4.2, 1.0
     # cell state highway
     _arrow(ax, (-0.6, top), (10.0, top), color="#843c0c", lw=2.5)
-    ax.text(-0.7, top + 0.3, "$C_{t-1}$", fontsize=12, color="#843c0c")
-    ax.text(9.5, top + 0.3, "$C_t$", fontsize=12, color="#843c0c")
+    ax.text(-0.7, top + 0.3, "$c_{t-1}$", fontsize=12, color="#843c0c")
+    ax.text(9.5, top + 0.3, "$c_t$", fontsize=12, color="#843c0c")
     # hidden state in, out
     _arrow(ax, (-0.6, bottom), (1.0, bottom), color="#1f4e79", lw=1.8)
     ax.text(-0.7, bottom - 0.45, "$h_{t-1}$", fontsize=12, color="#1f4e79")
@@ -105,7 +105,7 @@ def draw_lstm_cell(ax=None):
     ax.text(1.15, -0.35, "$x_t$", fontsize=12)
     ax.plot([1.0, 6.6], [bottom, bottom], color="#1f4e79", lw=1.8)
     ax.text(1.2, bottom + 0.15, "$[h_{t-1}, x_t]$", fontsize=9, color="#1f4e79")
-    gates = [(2.2, "$f_t$\nσ", "forget"), (3.6, "$i_t$\nσ", "input"), (4.8, "$\\tilde C_t$\ntanh", "candidate"),
+    gates = [(2.2, "$f_t$\nσ", "forget"), (3.6, "$i_t$\nσ", "input"), (4.8, "$g_t$\ntanh", "candidate"),
              (6.6, "$o_t$\nσ", "output")]
     for gx, label, name in gates:
         _box(ax, (gx, 2.1), 0.9, 0.8, label, color="#e2f0d9", edge="#38761d", fontsize=10)
@@ -124,7 +124,7 @@ def draw_lstm_cell(ax=None):
     _arrow(ax, (4.8, 2.5), (4.2 + 0.22, 3.2 - 0.15))
     op(4.2, top, "+")
     _arrow(ax, (4.2, 3.2 + 0.27), (4.2, top - 0.27))
-    # output path: tanh(C_t) times o_t
+    # output path: tanh(c_t) times o_t
     _box(ax, (7.8, 3.3), 0.9, 0.5, "tanh", color="#fff2cc", edge="#7f6000", fontsize=10)
     _arrow(ax, (7.8, top), (7.8, 3.3 + 0.25))
     op(7.8, 2.1, "×")
@@ -135,8 +135,8 @@ def draw_lstm_cell(ax=None):
     ax.text(9.5, bottom - 0.45, "$h_t$", fontsize=12, color="#1f4e79")
     _arrow(ax, (8.6, bottom), (8.6, 5.6), color="#1f4e79", lw=1.4)
     ax.text(8.75, 5.35, "$h_t$ (output)", fontsize=10, color="#1f4e79")
-    ax.text(4.7, 4.55, "$C_t = f_t \\odot C_{t-1} + i_t \\odot \\tilde C_t$", fontsize=11, color="#843c0c")
-    ax.text(5.4, 0.55, "$h_t = o_t \\odot \\tanh(C_t)$", fontsize=11, color="#1f4e79")
+    ax.text(4.7, 4.55, "$c_t = f_t \\odot c_{t-1} + i_t \\odot g_t$", fontsize=11, color="#843c0c")
+    ax.text(5.4, 0.55, "$h_t = o_t \\odot \\tanh(c_t)$", fontsize=11, color="#1f4e79")
     ax.set_xlim(-1.0, 10.4)
     ax.set_ylim(-0.6, 5.9)
     ax.set_aspect("equal")
