@@ -26,6 +26,7 @@ import linecache
 import os
 import re
 import textwrap
+import warnings
 
 import numpy as np
 
@@ -55,6 +56,8 @@ _getline = linecache.getline
 _ast_parse = ast.parse
 _textwrap = textwrap.wrap
 _dict_get = dict.get
+_catch_warnings = warnings.catch_warnings
+_simplefilter = warnings.simplefilter
 _MISSING = object()
 _abspath = os.path.abspath
 _dirname = os.path.dirname
@@ -133,6 +136,11 @@ def to_array(x, *, what: str, shape=None, hidden: bool = False):
     return arr, dtype
 
 
+# The words of the message for an answer with NaN or inf: ``checks.score`` looks for them
+# to add an exercise's ``non_finite_hint``.
+NON_FINITE = "expected finite numbers"
+
+
 def _check_finite(arr, what: str, hidden: bool) -> None:
     nan = _isnan(arr)
     inf = _isinf(arr)
@@ -149,7 +157,7 @@ def _check_finite(arr, what: str, hidden: bool) -> None:
     if not hidden and arr.ndim > 0:
         first = _argwhere(nan | inf)[0]
         where = f" (first at index {fmt_shape(first)})" if arr.ndim > 1 else f" (first at index {_int(first[0])})"
-    raise AnswerError(f"{what}: expected finite numbers, got {' and '.join(parts)} "
+    raise AnswerError(f"{what}: {NON_FINITE}, got {' and '.join(parts)} "
                       f"of {arr.size} values{where}. NaN and inf usually come from an overflow "
                       f"(exp of a large number) or 0/0.")
 
@@ -447,7 +455,13 @@ def call_student(fn, kwargs: dict, *, name: str, hidden: bool = False, args=(), 
         raise AnswerError(f"{name}: expected a function, got {describe(fn)}")
     kw = {k: (_np_array(v, copy=True) if _type(v) is _ndarray else v) for k, v in kwargs.items()}
     pos = [(_np_array(v, copy=True) if _type(v) is _ndarray else v) for v in args]
+    # Warnings the call raises (numpy's "overflow encountered in exp") are kept off stderr:
+    # nbgrader gives a test cell that wrote to stderr no points at all, whatever its checks
+    # found. What they warn of shows in the answer itself (NaN and inf are refused with a
+    # message that names overflow), and the check's verdict is the same with or without them.
     try:
-        return fn(*pos, **kw)
+        with _catch_warnings(record=True):
+            _simplefilter("always")
+            return fn(*pos, **kw)
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - any student error becomes feedback
         raise AnswerError(describe_exception(exc, name=name, hidden=hidden, exercise=exercise)) from None

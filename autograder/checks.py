@@ -35,7 +35,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from autograder import casedata, dependencies
-from autograder.answers import AnswerError
+from autograder.answers import NON_FINITE, AnswerError
 from autograder.kinds import GRAD_CONSISTENT, ReferenceUnavailable, kind_of
 from autograder.kinds.base import NOT_DEFINED, result
 from autograder.results import CaseResult
@@ -184,7 +184,8 @@ def variant_outputs(exercise: Exercise, case: Case, *, assignment_id: str | None
 def score(exercise: Exercise, case: Case, evaluated, expected: Mapping, variants: Mapping) -> CaseResult:
     """Compare evaluated plain data (or an AnswerError message) with the expected data."""
     if isinstance(evaluated, str):
-        return result(exercise, case, False, evaluated)
+        hint = exercise.non_finite_hint if exercise.non_finite_hint and NON_FINITE in evaluated else None
+        return result(exercise, case, False, evaluated, hint)
     return kind_of(exercise).score(exercise, case, evaluated, expected, variants)
 
 

@@ -92,6 +92,9 @@ class Exercise:
     hints:     HINT sentences of this exercise's own variants, by variant name, written
                beside the exercise (``"HINT: your output matches ..."``); a variant
                shared by many exercises keeps its sentence in ``autograder.hints``.
+    non_finite_hint: the HINT for an output with NaN or inf, where the known mistake
+               overflows (a softmax without the max shift) and so cannot be matched
+               value for value like the ``variants``.
     forward:   for ``gradient`` exercises, the student's forward function name.
     uses:      grade ids of earlier ``function`` or ``gradient`` exercises whose targets
                this exercise's target (or its forward) calls, like lstm_gates in
@@ -114,6 +117,7 @@ class Exercise:
     hidden: HiddenCases | None = None
     variants: tuple[str, ...] = ()
     hints: Mapping[str, str] = field(default_factory=dict)
+    non_finite_hint: str = ""
     forward: str | None = None
     uses: tuple[str, ...] = ()
     symbols: tuple[str, ...] = ("d", "h")

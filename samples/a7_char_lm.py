@@ -7,10 +7,9 @@ perplexity; the slips below that reach training leave it under the threshold (Ad
 does not depend on the gradient's scale, and the other slips cost little at 200 steps):
 tests/test_assignment_a7_char_lm.py grades every one of them, hidden seed included.
 
-Softmax without the max shift is not among them, though the spec's large-logit cases catch
-it (``autograder grade`` gives the other cases their points and names the overflow of exp):
-numpy's overflow warning goes to the test cell's stderr, and nbgrader gives a cell with any
-stderr output 0 points, so the two grading paths disagree on it.
+Softmax without the max shift overflows on the large-logit cases: its NaN or inf cannot be
+matched value for value like a known wrong version, so the spec's ``non_finite_hint`` names
+it there, and the other cases keep their points.
 """
 from samples import Mistake
 
@@ -91,5 +90,24 @@ MISTAKES = [
         new="    z = scores - scores.max(axis=-1, keepdims=True)\n    z = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)\n"
             "    z = z / temperature\n",
         expect={"temperature_softmax": "the temperature divides the scores (the logits) before the softmax"},
+    ),
+    Mistake(
+        name="loss_without_max_shift",
+        cell_id="temporal-softmax-loss-solution",
+        old="z = s - s.max(axis=1, keepdims=True)                   # exp of at most 0: no overflow",
+        new="z = s",
+        # exp(1000) overflows on the large-logit case only; the others, stream_losses and the
+        # training run see small logits
+        expect={"temporal_softmax_loss": "subtract each row's max from the scores before exp"},
+        passing={"temporal_softmax_loss": ("N=2, T=3, V=4, some tokens masked", "N=3, T=2, V=5, every token counts",
+                                           "hidden 1", "hidden 2")},
+    ),
+    Mistake(
+        name="temperature_without_max_shift",
+        cell_id="temperature-softmax-solution",
+        old="    z = z - z.max(axis=-1, keepdims=True)\n",
+        new="",
+        expect={"temperature_softmax": "scores / temperature reach the thousands"},
+        passing={"temperature_softmax": ("N=2, V=5, temperature 0.5", "hidden 1")},
     ),
 ]

@@ -342,3 +342,25 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b):
     (r,) = _grade(_compiled_like_ipython(source, 8)["rnn_step_forward"])
     assert "  in rnn_step_forward, line 4:\n    cache = (x, prev_h, Wx, Wh, next_h)\n" in r.message
     assert "This line uses next_h, which is not defined when it runs" in r.message
+
+
+def test_warnings_of_a_students_call_stay_off_stderr(capfd):
+    """nbgrader zeroes a test cell that wrote anything to stderr (nbgrader.utils.determine_grade),
+    so numpy's overflow warning from a student's exp must not escape the call, where Python
+    would print it to stderr; the call's value is unchanged (exp(1000) is inf), and the same
+    overflow outside the call is still warned of."""
+    import warnings
+
+    from autograder.answers import call_student
+
+    def overflowing(z):
+        return np.exp(z)
+
+    with warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        out = call_student(overflowing, {"z": np.array([1000.0, 0.0])}, name="overflowing")
+        assert np.isinf(out[0]) and out[1] == 1.0
+        assert escaped == []
+        overflowing(np.array([1000.0]))
+        assert [str(w.message) for w in escaped] == ["overflow encountered in exp"]
+    assert capfd.readouterr().err == ""

@@ -142,6 +142,9 @@ ASSIGNMENT = Assignment(
                 r, _size(r, 3, 5), _size(r, 4, 7), _size(r, 6, 9))),
             variants=tuple(_LOSS_HINTS),
             hints=_LOSS_HINTS,
+            non_finite_hint=("HINT: NaN or inf where the logits are large means exp overflowed: subtract each "
+                             "row's max from the scores before exp (softmax is unchanged by the shift, and the "
+                             "largest exponent becomes exp(0) = 1)."),
             description="the mean cross-entropy over the unmasked tokens and its gradient",
         ),
         Exercise(
@@ -279,6 +282,9 @@ ASSIGNMENT = Assignment(
                                         "divide the scores by it before the softmax (dividing p afterwards and "
                                         "normalising again changes nothing)."),
             },
+            non_finite_hint=("HINT: NaN or inf at a small temperature means exp overflowed: scores / temperature "
+                             "reach the thousands, so subtract each row's max before exp (the softmax is "
+                             "unchanged by the shift)."),
             description="the distribution that sampling draws from at a temperature",
         ),
         Exercise(
