@@ -81,18 +81,24 @@ def draw_rnn_unrolled(T: int = 4, ax=None):
     return fig
 
 
+def _cell_frame(ax=None):
+    """The axes of a cell drawing (a new 10 x 5.6 figure unless ``ax`` is given) with the
+    cell's rounded outline drawn: (figure, axes)."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(10, 5.6))
+    else:
+        fig = ax.figure
+    ax.add_patch(FancyBboxPatch((0.4, 0.4), 8.6, 4.6, boxstyle="round,pad=0.05,rounding_size=0.3",
+                                fc="#f7f7f7", ec="#555555", lw=1.5))
+    return fig, ax
+
+
 def draw_lstm_cell(ax=None):
     """Draw one LSTM cell: the cell-state line on top, the four gates below, h at the bottom.
 
     Returns the figure.
     """
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(10, 5.6))
-    else:
-        fig = ax.figure
-    # outer cell
-    ax.add_patch(FancyBboxPatch((0.4, 0.4), 8.6, 4.6, boxstyle="round,pad=0.05,rounding_size=0.3",
-                                fc="#f7f7f7", ec="#555555", lw=1.5))
+    fig, ax = _cell_frame(ax)
     top, bottom = 4.2, 1.0
     # cell state highway
     _arrow(ax, (-0.6, top), (10.0, top), color="#843c0c", lw=2.5)
@@ -161,12 +167,7 @@ def draw_gru_cell(ax=None):
 
     Returns the figure.
     """
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(10, 5.6))
-    else:
-        fig = ax.figure
-    ax.add_patch(FancyBboxPatch((0.4, 0.4), 8.6, 4.6, boxstyle="round,pad=0.05,rounding_size=0.3",
-                                fc="#f7f7f7", ec="#555555", lw=1.5))
+    fig, ax = _cell_frame(ax)
     top, bottom = 4.2, 1.0
     state = "#1f4e79"
 

@@ -527,3 +527,17 @@ class NbgraderAssignmentChecks:
     def _outputs(course, student) -> str:
         nb = course.autograded_notebook(student)
         return "\n".join(f"[{gid}] {cell_text(cell_by_grade_id(nb, gid))[-600:]}" for gid in grade_cells(nb))
+
+
+class TrainingAssignmentChecks(NbgraderAssignmentChecks):
+    """The shared tests for an assignment whose grading trains models. numpy's BLAS threads
+    fight over two cores on a loaded machine during small-matrix training, so the nbgrader
+    and ``autograder grade`` children here run with one BLAS thread."""
+
+    @pytest.fixture(scope="class", autouse=True)
+    @classmethod
+    def one_blas_thread(cls):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("OPENBLAS_NUM_THREADS", "1")
+            mp.setenv("OMP_NUM_THREADS", "1")
+            yield

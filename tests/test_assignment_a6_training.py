@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from nbgrader_harness import REPO, NbgraderAssignmentChecks, time_self_checks
+from nbgrader_harness import REPO, TrainingAssignmentChecks, time_self_checks
 
 from autograder.spec import load
 from solutions.assignments import a6_training as ref
@@ -31,16 +31,8 @@ def _cells(*ids):
 
 
 @pytest.mark.slow
-class TestA6TrainingThroughNbgrader(NbgraderAssignmentChecks):
+class TestA6TrainingThroughNbgrader(TrainingAssignmentChecks):
     assignment_id = "a6_training"
-
-    @pytest.fixture(scope="class", autouse=True)
-    @classmethod
-    def one_blas_thread(cls):
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("OPENBLAS_NUM_THREADS", "1")
-            mp.setenv("OMP_NUM_THREADS", "1")
-            yield
 
     def test_each_self_check_runs_in_under_a_second(self, course):
         """The loss, Adam and the quick check answer in under a second; a training exercise's

@@ -12,7 +12,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from nbgrader_harness import REPO, NbgraderAssignmentChecks, time_self_checks
+from nbgrader_harness import REPO, TrainingAssignmentChecks, time_self_checks
 
 from autograder.spec import load
 from solutions import char_lm as C
@@ -41,16 +41,8 @@ def ns():
 
 
 @pytest.mark.slow
-class TestA7CharLmThroughNbgrader(NbgraderAssignmentChecks):
+class TestA7CharLmThroughNbgrader(TrainingAssignmentChecks):
     assignment_id = "a7_char_lm"
-
-    @pytest.fixture(scope="class", autouse=True)
-    @classmethod
-    def one_blas_thread(cls):
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("OPENBLAS_NUM_THREADS", "1")
-            mp.setenv("OMP_NUM_THREADS", "1")
-            yield
 
     def test_each_self_check_runs_in_under_a_second(self, course):
         """The layers and the quick checks answer in under a second; the training exercise's
