@@ -31,12 +31,13 @@ Mapping to other notations:
   two biases; for RNN and LSTM b = b_ih + b_hh. For PyTorch's GRU the biases cannot be
   merged: b_hh's n block sits inside the reset r * (...).
 
-Modules: activations, rnn, lstm, gru, clipping,
+Modules: activations, rnn, lstm, gru, clipping, optim (Adam),
 architectures, layers (embedding, dropout), classifier (the notes' SequenceClassifier),
 initial_state (learned h0 and c0), params, worked_examples, variants. Every public name is re-exported here.
 """
 from .activations import dsigmoid, drelu, dtanh, relu, sigmoid, softmax, tanh
 from .clipping import clip_by_global_norm
+from .optim import adam_update
 from .gru import (gru_backward, gru_forward, gru_state_update, gru_step_backward, gru_step_forward,
                   gru_step_forward_pytorch)
 from .lstm import (lstm_backward, lstm_coupled_step_forward, lstm_forward, lstm_peephole_step_forward,

@@ -56,7 +56,9 @@ import numpy as np
 
 from .clipping import clip_by_global_norm
 from .gru import gru_backward, gru_forward
-from .lstm import lstm_step_backward, lstm_step_forward
+from . import layers
+from .initial_state import lstm_backward_to_state, lstm_forward_from_state
+from .optim import adam_update
 from .rnn import rnn_backward, rnn_forward
 
 __all__ = ["load_corpus", "split_corpus", "build_vocab", "encode", "decode", "stream_batches",
@@ -159,10 +161,7 @@ def embedding_forward(idx, W):
     The same as one-hot vectors times W: onehot(idx) @ W.
     """
     idx = _indices(idx, "embedding_forward", "idx")
-    V = W.shape[0]
-    if idx.size and (idx.min() < 0 or idx.max() >= V):
-        raise ValueError(f"embedding_forward: idx must be in [0, {V}); got values from {idx.min()} to {idx.max()}")
-    return W[idx], (idx, V)
+    return layers.embedding_forward(idx, W), (idx, W.shape[0])
 
 
 def embedding_backward(dout, cache):
@@ -269,13 +268,7 @@ def lstm_forward(x, h0, c0, Wx, Wh, b):
     - c_last: the cell state after the last step, of shape (N, H) (h[:, -1] is the hidden one)
     - cache: the steps' caches, for lstm_backward
     """
-    N, T, D = x.shape
-    h, c, caches, hs = h0, c0, [], []
-    for t in range(T):
-        h, c, cache = lstm_step_forward(x[:, t], h, c, Wx, Wh, b)
-        hs.append(h)
-        caches.append(cache)
-    return np.stack(hs, axis=1), c, caches
+    return lstm_forward_from_state(x, h0, c0, Wx, Wh, b, fn="lstm_forward")
 
 
 def lstm_backward(dh, dc_last, cache):
@@ -294,15 +287,7 @@ def lstm_backward(dh, dc_last, cache):
     - dh0, dc0: of shape (N, H), the gradients on the initial state
     - dWx (D, 4H), dWh (H, 4H), db (4H,)
     """
-    caches = cache
-    T = len(caches)
-    dprev_h, dprev_c = np.zeros_like(dh[:, 0]), np.asarray(dc_last, dtype=np.float64)
-    dxs, dWx, dWh, db = [None] * T, 0.0, 0.0, 0.0
-    for t in reversed(range(T)):
-        dx_t, dprev_h, dprev_c, dWx_t, dWh_t, db_t = lstm_step_backward(dh[:, t] + dprev_h, dprev_c, caches[t])
-        dxs[t] = dx_t
-        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
-    return np.stack(dxs, axis=1), dprev_h, dprev_c, dWx, dWh, db
+    return lstm_backward_to_state(dh, cache, dc_last, fn="lstm_backward")
 
 
 def _cell_forward(cell, x, state, p):
@@ -404,14 +389,6 @@ def stream_losses(cell, params, x, y, T, state):
         loss, state = _forward_loss(cell, params, x[:, k:k + T], y[:, k:k + T], state)
         losses.append(loss)
     return np.array(losses), state
-
-
-def adam_update(w, dw, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    """One Adam step (Kingma and Ba, 2015) with bias correction; t counts from 1. Returns
-    the new (w, m, v)."""
-    m = beta1 * m + (1 - beta1) * dw
-    v = beta2 * v + (1 - beta2) * dw * dw
-    return w - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps), m, v
 
 
 @dataclass

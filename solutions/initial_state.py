@@ -36,18 +36,19 @@ def learned_state_grad(d_state0):
     return d_state0.sum(axis=0)
 
 
-def lstm_forward_from_state(x, h0, c0, Wx, Wh, b):
+def lstm_forward_from_state(x, h0, c0, Wx, Wh, b, *, fn="lstm_forward_from_state"):
     """An LSTM over a sequence from a given (h0, c0), with lstm_step_forward at every step.
 
     Inputs:
     - x: (N, T, D); h0, c0: (N, H); Wx (D, 4H), Wh (H, 4H), b (4H,), blocks i, f, g, o.
+    - fn: the function name errors are reported under (a caller that exposes this one
+      under its own name, like ``char_lm.lstm_forward``, passes that name).
 
     Returns a tuple of:
     - h: hidden states of all steps, (N, T, H)
     - c_T: the last cell state, (N, H)
     - caches: list of the T step caches, for lstm_backward_to_state
     """
-    fn = "lstm_forward_from_state"
     s = {}
     check(fn, "x", x, ("N", "T", "D"), s)
     check(fn, "h0", h0, ("N", "H"), s)
@@ -62,20 +63,20 @@ def lstm_forward_from_state(x, h0, c0, Wx, Wh, b):
     return hs, c, caches
 
 
-def lstm_backward_to_state(dh, caches, dc_T=None):
+def lstm_backward_to_state(dh, caches, dc_T=None, *, fn="lstm_backward_to_state"):
     """Backward pass of lstm_forward_from_state, down to the initial state.
 
     Inputs:
     - dh: upstream gradients on every hidden state, (N, T, H)
     - caches: from lstm_forward_from_state
     - dc_T: upstream gradient on the last cell state (N, H), or None for none
+    - fn: the function name errors are reported under
 
     Returns a tuple of:
     - dx: (N, T, D)
     - dh0, dc0: gradients on the initial hidden and cell state, (N, H) each
     - dWx, dWh, db: parameter gradients
     """
-    fn = "lstm_backward_to_state"
     s = {}
     check(fn, "dh", dh, ("N", "T", "H"), s)
     if len(caches) != dh.shape[1]:

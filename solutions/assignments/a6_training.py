@@ -46,6 +46,7 @@ from autograder.datasets import mauna_loa_co2
 
 from ..gru import gru_step_forward
 from ..lstm import lstm_step_forward
+from ..optim import adam_update
 from ..rnn import rnn_step_forward
 
 __all__ = ["K", "PREFIX", "GATES", "make_recall_data", "make_forecast_data", "forecast_windows",
@@ -136,20 +137,6 @@ def softmax_cross_entropy(scores, y):
     dscores = np.exp(log_p)
     dscores[np.arange(N), y] -= 1
     return loss, dscores / N
-
-
-def adam_update(w, dw, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    """One Adam step (Kingma and Ba, 2015) with bias correction; t counts from 1.
-
-    Returns a tuple of:
-    - w: the updated weights (a new array)
-    - m, v: the updated first and second moment estimates
-    """
-    m = beta1 * m + (1 - beta1) * dw
-    v = beta2 * v + (1 - beta2) * dw * dw
-    m_hat = m / (1 - beta1 ** t)
-    v_hat = v / (1 - beta2 ** t)
-    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
 
 # -- the reference training -----------------------------------------------------------------
