@@ -71,7 +71,7 @@ def corpus_parts():
 
 
 def train_with_curve(cell, recipe=RECIPE, seed=SEED, eval_every=EVAL_EVERY, steps=None):
-    """``char_lm.train``'s loop with the perplexities measured on the way.
+    """``char_lm.train`` with the perplexities measured on the way.
 
     At step 0 and every ``eval_every`` steps (and at the last): the held-out perplexity
     (``char_lm.perplexity`` on the whole validation part) and the train perplexity (the same
@@ -85,17 +85,13 @@ def train_with_curve(cell, recipe=RECIPE, seed=SEED, eval_every=EVAL_EVERY, step
     C = _char_lm()
     steps = recipe["steps"] if steps is None else steps
     chars, train_text, valid_text = corpus_parts()
-    char_to_ix = {ch: k for k, ch in enumerate(chars)}
-    N, T, H = recipe["N"], recipe["T"], recipe["H"]
-    rng = np.random.default_rng(seed)
-    params = C.init_params(cell, len(chars), rng, E=recipe["E"], H=H)
-    chunks = C.stream_batches(C.encode(train_text, char_to_ix), N, T)
-    moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in params.items()}
     train_probe = train_text[:len(valid_text)]
     curve = {"steps": [], "train_ppl": [], "heldout_ppl": []}
     best = {"step": None, "heldout_ppl": np.inf, "params": None}
 
-    def measure(step):
+    def measure(step, params):
+        if step % eval_every and step != steps:
+            return
         model = C.CharLM(cell, chars, params)
         curve["steps"].append(step)
         curve["train_ppl"].append(C.perplexity(model, train_probe))
@@ -103,23 +99,9 @@ def train_with_curve(cell, recipe=RECIPE, seed=SEED, eval_every=EVAL_EVERY, step
         if curve["heldout_ppl"][-1] < best["heldout_ppl"]:          # early stopping keeps this checkpoint
             best.update(step=step, heldout_ppl=curve["heldout_ppl"][-1], params={k: v.copy() for k, v in params.items()})
 
-    state, history = C.zero_state(cell, N, H), []
-    measure(0)
-    for step in range(1, steps + 1):
-        k = (step - 1) % len(chunks)
-        if k == 0:
-            state = C.zero_state(cell, N, H)
-        x, y = chunks[k]
-        loss, grads, state = C.chunk_loss(cell, params, x, y, state)
-        grads, _ = C.clip_by_global_norm(grads, recipe["clip"])
-        for name in params:
-            m, v = moments[name]
-            params[name], m, v = C.adam_update(params[name], grads[name], m, v, step, lr=recipe["lr"])
-            moments[name] = (m, v)
-        history.append(loss)
-        if step % eval_every == 0 or step == steps:
-            measure(step)
-    return params, history, curve, best
+    model, history = C.train(cell, seed, text=train_text, steps=steps, N=recipe["N"], T=recipe["T"], E=recipe["E"],
+                             H=recipe["H"], lr=recipe["lr"], clip=recipe["clip"], on_step=measure)
+    return model.params, history, curve, best
 
 
 def stored_copy(params):

@@ -409,7 +409,7 @@ class CharLM:
 
 
 def train(cell, seed, *, text=None, steps=RECIPE["steps"], N=RECIPE["N"], T=RECIPE["T"], E=RECIPE["E"],
-          H=RECIPE["H"], lr=RECIPE["lr"], clip=RECIPE["clip"], log_every=0):
+          H=RECIPE["H"], lr=RECIPE["lr"], clip=RECIPE["clip"], log_every=0, on_step=None):
     """Train a char-level model on the training part of the corpus with truncated BPTT.
 
     The recipe: vocabulary of the whole corpus; ``init_params(cell, V, rng, E, H)`` with
@@ -417,6 +417,10 @@ def train(cell, seed, *, text=None, steps=RECIPE["steps"], N=RECIPE["N"], T=RECI
     (``stream_batches``), taken in order, the state carried from chunk to chunk and reset to
     zeros when the stream starts over; per chunk ``chunk_loss``, ``clip_by_global_norm`` of all
     gradients at ``clip``, then ``adam_update`` of every array with ``lr`` and t = the step.
+
+    ``on_step(step, params)``, if given, is called with step 0 before the first update and
+    after every update (to measure the model on the way; ``params`` is updated in place
+    afterwards, so keep a copy of what must last).
 
     Returns (CharLM, history): history is the list of the chunks' training losses.
     """
@@ -428,6 +432,8 @@ def train(cell, seed, *, text=None, steps=RECIPE["steps"], N=RECIPE["N"], T=RECI
     chunks = stream_batches(encode(train_text, char_to_ix), N, T)
     moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in params.items()}
     state, history = zero_state(cell, N, H), []
+    if on_step is not None:
+        on_step(0, params)
     for step in range(1, steps + 1):
         k = (step - 1) % len(chunks)
         if k == 0:
@@ -442,6 +448,8 @@ def train(cell, seed, *, text=None, steps=RECIPE["steps"], N=RECIPE["N"], T=RECI
         history.append(loss)
         if log_every and step % log_every == 0:
             print(f"{cell} step {step}: loss {np.mean(history[-log_every:]):.3f}")
+        if on_step is not None:
+            on_step(step, params)
     return CharLM(cell, chars, params), history
 
 

@@ -76,6 +76,7 @@ def test_the_script_trains_exactly_as_char_lm_train_does():
         model, ref_history = C.train(cell, script.SEED, steps=6, N=r["N"], T=r["T"], E=r["E"], H=r["H"],
                                      lr=r["lr"], clip=r["clip"])
         np.testing.assert_allclose(history, ref_history, rtol=1e-12, err_msg=cell)
+        assert curve["steps"] == [0, 3, 6], curve["steps"]           # measured at 0, every 3 steps, the last
         for name, value in model.params.items():
             np.testing.assert_allclose(params[name], value, rtol=1e-10, atol=1e-13, err_msg=f"{cell} {name}")
         assert curve["steps"] == [0, 3, 6]
